@@ -1,0 +1,110 @@
+"""An end customer of one business. The id is a uuid5 of (organization, phone): unique per business."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from eventsourcing.domain import Aggregate, event
+
+from aggregates.errors import InvalidInput
+from aggregates.organization import NAMESPACE
+
+
+def _clean(name: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise InvalidInput("El nombre no puede quedar vacío.")
+    name = " ".join(name.split())
+    if len(name) > 120:
+        raise InvalidInput("El nombre es demasiado largo.")
+    return name
+
+
+class Customer(Aggregate):
+    @staticmethod
+    def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, f"customer:{organization_id}:{phone_number}")
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        organization_id: uuid.UUID,
+        phone_number: str,
+        name: str | None,
+        name_verified_at: datetime | None,
+        email: str | None,
+        notes: str | None,
+        actor: str,
+        cause: str,
+    ) -> Customer:
+        return cls._create(
+            cls.Registered,
+            id=cls.create_id(organization_id, phone_number),
+            organization_id=organization_id,
+            phone_number=phone_number,
+            name=_clean(name) if name else None,
+            name_verified_at=name_verified_at if name else None,
+            email=(email or None),
+            notes=(notes or ""),
+            actor=actor,
+            cause=cause,
+        )
+
+    class Registered(Aggregate.Created):
+        organization_id: uuid.UUID
+        phone_number: str
+        name: str | None
+        name_verified_at: datetime | None
+        email: str | None
+        notes: str
+        actor: str
+        cause: str
+
+    @event(Registered)
+    def __init__(
+        self,
+        *,
+        organization_id: uuid.UUID,
+        phone_number: str,
+        name: str | None,
+        name_verified_at: datetime | None,
+        email: str | None,
+        notes: str,
+        actor: str,
+        cause: str,
+    ) -> None:
+        self.organization_id = organization_id
+        self.phone_number = phone_number
+        self.name = name
+        self.name_verified_at = name_verified_at
+        self.email = email
+        self.notes = notes
+
+    def learn_name(self, name: str, *, verified_at: datetime | None, actor: str, cause: str) -> None:
+        """Record a name; ``verified_at`` is set when the customer confirmed it themselves."""
+        name = _clean(name)
+        if name != self.name or (verified_at is not None and self.name_verified_at is None):
+            self._name_learned(name=name, verified_at=verified_at, actor=actor, cause=cause)
+
+    @event("NameLearned")
+    def _name_learned(self, name: str, verified_at: datetime | None, actor: str, cause: str) -> None:
+        self.name = name
+        if verified_at is not None:
+            self.name_verified_at = verified_at
+
+    def update_details(self, changes: dict, *, actor: str, cause: str) -> None:
+        allowed = {"email", "notes"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidInput(f"No se puede cambiar: {', '.join(sorted(unknown))}.")
+        if "email" in changes and changes["email"] and "@" not in str(changes["email"]):
+            raise InvalidInput("El correo no parece válido.")
+        clean = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if clean:
+            self._details_updated(changes=clean, actor=actor, cause=cause)
+
+    @event("DetailsUpdated")
+    def _details_updated(self, changes: dict, actor: str, cause: str) -> None:
+        for key, value in changes.items():
+            setattr(self, key, value)

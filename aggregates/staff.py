@@ -1,0 +1,233 @@
+"""A person who works at the business (the spec's ParloUser): staff, admins, viewers and the owner.
+
+The id is a uuid5 of (organization, phone), so registering the same phone twice in one
+organization is a version conflict in the event store: uniqueness holds under concurrency.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from eventsourcing.domain import Aggregate, event
+
+from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
+from aggregates.organization import NAMESPACE
+from aggregates.timeslots import WeeklyHours, validate_weekly_hours, within_hours
+
+PERMISSION_LEVELS = ("owner", "admin", "staff", "viewer")
+
+# The spec's permission matrix: which levels may do what.
+PERMISSIONS: dict[str, frozenset[str]] = {
+    "view_own_schedule": frozenset({"owner", "admin", "staff", "viewer"}),
+    "view_business_schedule": frozenset({"owner", "admin", "staff", "viewer"}),
+    "book": frozenset({"owner", "admin", "staff"}),
+    "mark_attendance": frozenset({"owner", "admin", "staff"}),
+    "block_own_time": frozenset({"owner", "admin", "staff"}),
+    "block_others_time": frozenset({"owner", "admin"}),
+    "cancel_appointment": frozenset({"owner", "admin", "staff"}),
+    "manage_customers": frozenset({"owner", "admin", "staff"}),
+    "view_stats": frozenset({"owner", "admin"}),
+    "add_staff": frozenset({"owner", "admin"}),
+    "remove_staff": frozenset({"owner", "admin"}),
+    "change_permissions": frozenset({"owner"}),
+    "change_business_hours": frozenset({"owner"}),
+    "change_service_durations": frozenset({"owner"}),
+    "manage_services": frozenset({"owner"}),
+    "manage_settings": frozenset({"owner"}),
+}
+
+ACTION_NAMES_ES = {
+    "book": "agendar citas",
+    "mark_attendance": "marcar asistencia",
+    "block_own_time": "bloquear horarios",
+    "block_others_time": "bloquear el horario de otras personas",
+    "cancel_appointment": "cancelar citas",
+    "manage_customers": "editar clientes",
+    "view_stats": "ver estadísticas",
+    "add_staff": "agregar personal",
+    "remove_staff": "dar de baja personal",
+    "change_permissions": "cambiar permisos",
+    "change_business_hours": "cambiar el horario del negocio",
+    "change_service_durations": "cambiar la duración de los servicios",
+    "manage_services": "modificar servicios y precios",
+    "manage_settings": "cambiar la configuración del negocio",
+}
+
+
+def can(permission_level: str, action: str) -> bool:
+    return permission_level in PERMISSIONS.get(action, frozenset())
+
+
+class StaffMember(Aggregate):
+    @staticmethod
+    def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
+        return uuid.uuid5(NAMESPACE, f"staff:{organization_id}:{phone_number}")
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        organization_id: uuid.UUID,
+        name: str,
+        phone_number: str,
+        permission_level: str,
+        service_ids: list[uuid.UUID],
+        working_hours: dict | None,
+        location_id: uuid.UUID | None,
+        default_spot_id: uuid.UUID | None,
+        actor: str,
+        cause: str,
+    ) -> StaffMember:
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput("Falta el nombre de la persona.")
+        if permission_level not in PERMISSION_LEVELS:
+            raise InvalidInput(f"Nivel de permiso desconocido: «{permission_level}».")
+        return cls._create(
+            cls.Registered,
+            id=cls.create_id(organization_id, phone_number),
+            organization_id=organization_id,
+            name=" ".join(name.split()),
+            phone_number=phone_number,
+            role="owner" if permission_level == "owner" else "employee",
+            permission_level=permission_level,
+            service_ids=[str(s) for s in service_ids],
+            working_hours=validate_weekly_hours(working_hours) if working_hours is not None else None,
+            location_id=location_id,
+            default_spot_id=default_spot_id,
+            actor=actor,
+            cause=cause,
+        )
+
+    class Registered(Aggregate.Created):
+        organization_id: uuid.UUID
+        name: str
+        phone_number: str
+        role: str
+        permission_level: str
+        service_ids: list
+        working_hours: dict | None
+        location_id: uuid.UUID | None
+        default_spot_id: uuid.UUID | None
+        actor: str
+        cause: str
+
+    @event(Registered)
+    def __init__(
+        self,
+        *,
+        organization_id: uuid.UUID,
+        name: str,
+        phone_number: str,
+        role: str,
+        permission_level: str,
+        service_ids: list,
+        working_hours: dict | None,
+        location_id: uuid.UUID | None,
+        default_spot_id: uuid.UUID | None,
+        actor: str,
+        cause: str,
+    ) -> None:
+        self.organization_id = organization_id
+        self.name = name
+        self.phone_number = phone_number
+        self.role = role
+        self.permission_level = permission_level
+        self.service_ids = list(service_ids)
+        # None means "the business hours of the location": most small shops work that way.
+        self.working_hours: WeeklyHours | None = working_hours
+        self.location_id = location_id
+        self.default_spot_id = default_spot_id
+        self.is_active = True
+        self.first_message_at: datetime | None = None
+
+    # ---- decisions ---------------------------------------------------------------------
+
+    def require(self, action: str) -> None:
+        if not self.is_active:
+            raise PermissionDenied("Tu usuario está desactivado en este negocio.")
+        if not can(self.permission_level, action):
+            raise PermissionDenied(f"No tienes permiso para {ACTION_NAMES_ES.get(action, action)}.")
+
+    def check_can_serve(self, service_id: uuid.UUID, service_name: str) -> None:
+        if not self.is_active:
+            raise InactiveStaff(f"{self.name} ya no está recibiendo citas.")
+        if str(service_id) not in self.service_ids:
+            raise ServiceNotOffered(f"{self.name} no realiza el servicio «{service_name}».")
+
+    def check_working(self, start: datetime, end: datetime, timezone: str) -> None:
+        if self.working_hours is not None and not within_hours(self.working_hours, start, end, timezone):
+            raise OutsideWorkingHours(f"{self.name} no trabaja en ese horario.")
+
+    # ---- changes -----------------------------------------------------------------------
+
+    def update_profile(self, changes: dict, *, actor: str, cause: str) -> None:
+        allowed = {"name", "location_id", "default_spot_id"}
+        unknown = set(changes) - allowed
+        if unknown:
+            raise InvalidInput(f"No se puede cambiar: {', '.join(sorted(unknown))}.")
+        clean = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if "name" in clean:
+            if not isinstance(clean["name"], str) or not clean["name"].strip():
+                raise InvalidInput("El nombre no puede quedar vacío.")
+            clean["name"] = " ".join(clean["name"].split())
+        if clean:
+            self._profile_updated(changes=clean, actor=actor, cause=cause)
+
+    @event("ProfileUpdated")
+    def _profile_updated(self, changes: dict, actor: str, cause: str) -> None:
+        for key, value in changes.items():
+            setattr(self, key, value)
+
+    def change_permission_level(self, level: str, *, actor: str, cause: str) -> None:
+        if level not in PERMISSION_LEVELS:
+            raise InvalidInput(f"Nivel de permiso desconocido: «{level}».")
+        if level != self.permission_level:
+            self._permission_level_changed(permission_level=level, actor=actor, cause=cause)
+
+    @event("PermissionLevelChanged")
+    def _permission_level_changed(self, permission_level: str, actor: str, cause: str) -> None:
+        self.permission_level = permission_level
+        self.role = "owner" if permission_level == "owner" else "employee"
+
+    def assign_services(self, service_ids: list[uuid.UUID], *, actor: str, cause: str) -> None:
+        ids = sorted({str(s) for s in service_ids})
+        if ids != sorted(self.service_ids):
+            self._services_assigned(service_ids=ids, actor=actor, cause=cause)
+
+    @event("ServicesAssigned")
+    def _services_assigned(self, service_ids: list, actor: str, cause: str) -> None:
+        self.service_ids = list(service_ids)
+
+    def set_working_hours(self, hours: dict | None, *, actor: str, cause: str) -> None:
+        canonical = validate_weekly_hours(hours) if hours is not None else None
+        if canonical != self.working_hours:
+            self._working_hours_set(working_hours=canonical, actor=actor, cause=cause)
+
+    @event("WorkingHoursSet")
+    def _working_hours_set(self, working_hours: dict | None, actor: str, cause: str) -> None:
+        self.working_hours = working_hours
+
+    def deactivate(self, *, actor: str, cause: str) -> None:
+        if self.is_active:
+            self._deactivated(actor=actor, cause=cause)
+
+    @event("Deactivated")
+    def _deactivated(self, actor: str, cause: str) -> None:
+        self.is_active = False
+
+    def reactivate(self, *, actor: str, cause: str) -> None:
+        if not self.is_active:
+            self._reactivated(actor=actor, cause=cause)
+
+    @event("Reactivated")
+    def _reactivated(self, actor: str, cause: str) -> None:
+        self.is_active = True
+
+    def record_first_message(self, at: datetime, *, actor: str, cause: str) -> None:
+        if self.first_message_at is None:
+            self._first_message_seen(at=at, actor=actor, cause=cause)
+
+    @event("FirstMessageSeen")
+    def _first_message_seen(self, at: datetime, actor: str, cause: str) -> None:
+        self.first_message_at = at

@@ -1,0 +1,26 @@
+"""The write side of Parlo: one application, one method per command."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from commands.appointments import AppointmentCommands
+from commands.base import CommandResult
+from commands.customers import CustomerCommands
+from commands.messages import Command
+from commands.organizations import OrganizationCommands
+from commands.staff import StaffCommands
+
+
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
+
+
+class ParloApplication(AppointmentCommands, CustomerCommands, StaffCommands, OrganizationCommands):
+    """``app.execute(BookAppointment(...))`` runs ``app.book_appointment(cmd)``."""
+
+    def execute(self, cmd: Command) -> CommandResult:
+        handler: Any = getattr(self, _snake(type(cmd).__name__), None)
+        if handler is None:
+            raise TypeError(f"No handler for {type(cmd).__name__}")
+        return handler(cmd)

@@ -1,0 +1,142 @@
+"""Shared machinery of the command handlers: loading, authorizing, saving and retrying."""
+
+from __future__ import annotations
+
+import functools
+import random
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from typing import Any, TypeVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+
+from aggregates.calendar import DayCalendar
+from aggregates.errors import NotFound, PermissionDenied
+from aggregates.organization import Organization
+from aggregates.staff import StaffMember
+from commands.context import Actor
+
+T = TypeVar("T")
+MAX_ATTEMPTS = 12
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command did. ``position`` is the notification id of its last event: a caller that
+    needs read-your-writes waits until the projections have processed that position."""
+
+    id: uuid.UUID | None = None
+    position: int | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
+    """Re-run a whole command (reload, re-decide, save) when another writer won the race.
+
+    A version conflict means our decision was made on stale state; deciding again on fresh
+    state either succeeds or raises the domain error the winner now causes.
+    """
+
+    @functools.wraps(method)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            try:
+                return method(self, *args, **kwargs)
+            except IntegrityError:
+                self.conflicts_retried += 1
+                if attempt == MAX_ATTEMPTS:
+                    raise
+                time.sleep(random.uniform(0, 0.004 * 2 ** min(attempt, 6)))
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    return wrapper
+
+
+class CommandBase(Application):
+    """Event store access for handlers. The only code in Parlo that writes state."""
+
+    name = "parlo"
+
+    def __init__(self, env: dict | None = None, clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__(env)
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+        self.conflicts_retried = 0
+
+    def register_transcodings(self, transcoder: Transcoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def now(self) -> datetime:
+        return self.clock().astimezone(timezone.utc)
+
+    # ---- loading -------------------------------------------------------------------------
+
+    def _load(self, cls: type[T], aggregate_id: uuid.UUID, missing: str) -> T:
+        try:
+            aggregate = self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(missing) from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(missing)
+        return aggregate
+
+    def _exists(self, aggregate_id: uuid.UUID) -> bool:
+        return aggregate_id in self.repository
+
+    def _organization(self, organization_id: uuid.UUID) -> Organization:
+        return self._load(Organization, organization_id, "No encontré ese negocio.")
+
+    def _owned(self, cls: type[T], aggregate_id: uuid.UUID, organization_id: uuid.UUID, missing: str) -> T:
+        """Load an aggregate that belongs to an organization; another business's is 'not found'."""
+        aggregate = self._load(cls, aggregate_id, missing)
+        if getattr(aggregate, "organization_id", None) != organization_id:
+            raise NotFound(missing)
+        return aggregate
+
+    def _day(self, cls: type[DayCalendar], owner_id: uuid.UUID, organization_id: uuid.UUID, day: date) -> DayCalendar:
+        day_id = cls.create_id(owner_id, day)
+        try:
+            return self.repository.get(day_id)
+        except AggregateNotFoundError:
+            return cls.open(owner_id, organization_id, day)
+
+    # ---- who is acting --------------------------------------------------------------------
+
+    def _authorize(self, organization_id: uuid.UUID, actor: Actor, action: str) -> tuple[str, StaffMember | None]:
+        """Check the permission matrix; return the label recorded on events and the staff member.
+
+        Staff permissions are read from the StaffMember aggregate, never taken from the caller.
+        """
+        if actor.kind in ("admin", "system"):
+            return actor.label, None
+        if actor.kind == "staff":
+            try:
+                staff_id = uuid.UUID(actor.id)
+            except ValueError:
+                raise PermissionDenied("No reconozco a esa persona en este negocio.") from None
+            staff = self._owned(StaffMember, staff_id, organization_id, "No reconozco a esa persona en este negocio.")
+            staff.require(action)
+            kind = "owner" if staff.permission_level == "owner" else "staff"
+            return f"{kind}:{staff.id}", staff
+        raise PermissionDenied("No tienes permiso para hacer eso.")
+
+    # ---- saving ---------------------------------------------------------------------------
+
+    def _save(self, *aggregates: Any) -> int | None:
+        recordings = self.save(*aggregates)
+        return max((r.notification.id for r in recordings), default=None)

@@ -1,0 +1,42 @@
+"""Who issues a command and why. Both are copied onto every event the command records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+ActorKind = Literal["customer", "staff", "admin", "system"]
+
+
+@dataclass(frozen=True)
+class Actor:
+    """``id`` is the customer's phone, the staff member's uuid, the admin's name or the job's name."""
+
+    kind: ActorKind
+    id: str
+
+    @classmethod
+    def customer(cls, phone: str) -> Actor:
+        return cls("customer", phone)
+
+    @classmethod
+    def staff(cls, staff_id: object) -> Actor:
+        return cls("staff", str(staff_id))
+
+    @classmethod
+    def admin(cls, name: str = "admin") -> Actor:
+        return cls("admin", name)
+
+    @classmethod
+    def system(cls, job: str) -> Actor:
+        return cls("system", job)
+
+    @property
+    def label(self) -> str:
+        return f"{self.kind}:{self.id}"
+
+
+def parse_actor_label(label: str) -> tuple[str, str]:
+    """Split an event's recorded actor (``owner:<uuid>``) into kind and id."""
+    kind, _, ident = label.partition(":")
+    return kind, ident

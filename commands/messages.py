@@ -1,0 +1,314 @@
+"""Commands: imperative requests to change state. Every one names its actor and cause.
+
+Times are timezone-aware datetimes (any offset; stored in UTC). Ids the caller may choose
+(``appointment_id``, ``block_id`` ...) make a retried request idempotent when derived from
+an outside id, e.g. ``uuid5(MessageSid)``.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from commands.context import Actor
+
+
+@dataclass(frozen=True, kw_only=True)
+class Command:
+    actor: Actor
+    cause: str
+
+
+# ---- organizations ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterOrganization(Command):
+    name: str
+    whatsapp_number: str
+    business_type: str = "barbershop"
+    timezone: str = "America/Mexico_City"
+    location_name: str = "Principal"
+    location_address: str = ""
+    business_hours: dict = field(default_factory=dict)
+    activate: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateOrganization(Command):
+    organization_id: uuid.UUID
+    name: str | None = None
+    business_type: str | None = None
+    timezone: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChangeOrganizationStatus(Command):
+    organization_id: uuid.UUID
+    status: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateOrganizationSettings(Command):
+    organization_id: uuid.UUID
+    changes: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddLocation(Command):
+    organization_id: uuid.UUID
+    name: str
+    address: str = ""
+    business_hours: dict = field(default_factory=dict)
+    location_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateLocation(Command):
+    organization_id: uuid.UUID
+    location_id: uuid.UUID
+    name: str | None = None
+    address: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveLocation(Command):
+    organization_id: uuid.UUID
+    location_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class SetBusinessHours(Command):
+    organization_id: uuid.UUID
+    hours: dict
+    location_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CloseBusiness(Command):
+    """Close the whole business for a date or a range of dates (holidays)."""
+
+    organization_id: uuid.UUID
+    start_date: date
+    end_date: date
+    reason: str = ""
+    closure_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReopenBusiness(Command):
+    organization_id: uuid.UUID
+    closure_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddService(Command):
+    organization_id: uuid.UUID
+    name: str
+    duration_minutes: int
+    price_cents: int
+    description: str = ""
+    service_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateService(Command):
+    organization_id: uuid.UUID
+    service_id: uuid.UUID
+    changes: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveService(Command):
+    organization_id: uuid.UUID
+    service_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddSpot(Command):
+    organization_id: uuid.UUID
+    name: str
+    service_ids: list[uuid.UUID] = field(default_factory=list)
+    location_id: uuid.UUID | None = None
+    display_order: int = 0
+    spot_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateSpot(Command):
+    organization_id: uuid.UUID
+    spot_id: uuid.UUID
+    changes: dict
+
+
+@dataclass(frozen=True, kw_only=True)
+class RemoveSpot(Command):
+    organization_id: uuid.UUID
+    spot_id: uuid.UUID
+
+
+# ---- staff ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddStaff(Command):
+    organization_id: uuid.UUID
+    name: str
+    phone_number: str
+    permission_level: str = "staff"
+    service_ids: list[uuid.UUID] | None = None  # None: every active service
+    working_hours: dict | None = None  # None: the business hours
+    location_id: uuid.UUID | None = None
+    default_spot_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateStaff(Command):
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+    name: str | None = None
+    permission_level: str | None = None
+    service_ids: list[uuid.UUID] | None = None
+    working_hours: dict | None = None
+    clear_working_hours: bool = False
+    default_spot_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class DeactivateStaff(Command):
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class ReactivateStaff(Command):
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordStaffFirstMessage(Command):
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class BlockTime(Command):
+    """Block a staff member's time; a range over several days is split per local day."""
+
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+    start: datetime
+    end: datetime
+    reason: str = ""
+    block_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UnblockTime(Command):
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+    block_id: uuid.UUID
+    day: date
+
+
+# ---- customers ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class AddCustomer(Command):
+    """Create a customer, or return the existing one with that phone (enriching its name)."""
+
+    organization_id: uuid.UUID
+    phone_number: str
+    name: str | None = None
+    name_verified: bool = False
+    email: str | None = None
+    notes: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateCustomer(Command):
+    organization_id: uuid.UUID
+    customer_id: uuid.UUID
+    name: str | None = None
+    name_verified: bool = False
+    email: str | None = None
+    notes: str | None = None
+
+
+# ---- appointments ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class BookAppointment(Command):
+    """Book a service. Without ``staff_id`` a qualified free staff member is chosen."""
+
+    organization_id: uuid.UUID
+    service_id: uuid.UUID
+    start: datetime
+    customer_id: uuid.UUID | None = None
+    customer_phone: str | None = None
+    customer_name: str | None = None
+    staff_id: uuid.UUID | None = None
+    spot_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    source: str = "whatsapp"
+    notes: str = ""
+    confirmed: bool = True
+    appointment_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RescheduleAppointment(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    start: datetime | None = None
+    staff_id: uuid.UUID | None = None
+    service_id: uuid.UUID | None = None
+    spot_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class CancelAppointment(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmAppointment(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteAppointment(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarkNoShow(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    notes: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class UpdateAppointmentNotes(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    notes: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordReminderSent(Command):
+    organization_id: uuid.UUID
+    appointment_id: uuid.UUID
+    at: datetime

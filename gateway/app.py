@@ -1,0 +1,35 @@
+"""The HTTP application (built by a factory; nothing runs at import)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import anyio
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from aggregates.errors import DomainError
+
+
+def create_app(container: Any) -> FastAPI:
+    """``container`` is infra.container.Container: the gateway only sees what it exposes."""
+    app = FastAPI(
+        title="Parlo",
+        description="Asistente de citas por WhatsApp para negocios de belleza en México.",
+        version="0.1.0",
+    )
+    app.state.container = container
+
+    @app.exception_handler(DomainError)
+    async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
+        return JSONResponse(status_code=error.http_status, content={"detail": error.message, "code": error.code})
+
+    @app.get("/health", tags=["health"])
+    async def health() -> JSONResponse:
+        ok, detail = await anyio.to_thread.run_sync(container.store_is_reachable)
+        return JSONResponse(
+            status_code=200 if ok else 503,
+            content={"status": "ok" if ok else "unavailable", "store": "reachable" if ok else detail},
+        )
+
+    return app

@@ -1,0 +1,56 @@
+"""The ``parlo`` command line."""
+
+from __future__ import annotations
+
+import typer
+
+from infra.container import Container
+from infra.settings import Settings
+
+cli = typer.Typer(help="Parlo: asistente de citas por WhatsApp (backend event-sourced).", no_args_is_help=True)
+
+
+def build_container() -> Container:
+    return Container(Settings())
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Start the HTTP server against the configured store."""
+    import uvicorn
+
+    from gateway.app import create_app
+
+    container = build_container()
+    try:
+        uvicorn.run(create_app(container), host=host, port=port)
+    finally:
+        container.close()
+
+
+@cli.command("seed-demo")
+def seed_demo_command() -> None:
+    """Create (idempotently) the demo business Barbería Don Carlos and print it."""
+    from infra.seed import seed_demo
+
+    container = build_container()
+    try:
+        demo = seed_demo(container.app)
+        org = container.app._organization(demo.organization_id)
+        typer.echo(f"{org.name} ({org.status}) — WhatsApp {demo.whatsapp_number}")
+        typer.echo(f"organization_id: {demo.organization_id}")
+        for name, service_id in demo.service_ids.items():
+            service = org.services[str(service_id)]
+            typer.echo(f"  servicio: {name} · {service['duration_minutes']} min · ${service['price_cents'] // 100}")
+        for name, staff_id in demo.staff_ids.items():
+            typer.echo(f"  equipo: {name} ({staff_id})")
+    finally:
+        container.close()
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,76 @@
+"""Typed settings, read from the environment and an optional ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Literal
+from urllib.parse import unquote, urlparse
+
+from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET = "parlo-development-secret-change-me-0123456789"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    env: Literal["development", "production", "test"] = Field("development", validation_alias="PARLO_ENV")
+    database_url: str = Field("sqlite:///parlo.db", validation_alias="PARLO_DATABASE_URL")
+    secret_key: SecretStr = Field(SecretStr(DEV_SECRET), validation_alias="PARLO_SECRET_KEY")
+    admin_password: SecretStr | None = Field(None, validation_alias="PARLO_ADMIN_PASSWORD")
+    public_base_url: str = Field("http://127.0.0.1:8000", validation_alias="PARLO_PUBLIC_BASE_URL")
+    redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="PARLO_REDIS_URL")
+    central_whatsapp_number: str = Field("+525500000000", validation_alias="PARLO_CENTRAL_WHATSAPP_NUMBER")
+
+    twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
+    twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
+    twilio_api_url: str = Field("https://api.twilio.com", validation_alias="PARLO_TWILIO_API_URL")
+
+    openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
+    openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PARLO_OPENAI_BASE_URL"))
+    llm_model: str = Field("gpt-4.1", validation_alias="PARLO_LLM_MODEL")
+    llm_timeout_seconds: float = Field(12.0, validation_alias="PARLO_LLM_TIMEOUT_SECONDS")
+
+    @model_validator(mode="after")
+    def _production_needs_secrets(self) -> Settings:
+        if self.env != "production":
+            return self
+        missing = []
+        if self.secret_key.get_secret_value() == DEV_SECRET or len(self.secret_key.get_secret_value()) < 32:
+            missing.append("PARLO_SECRET_KEY (at least 32 characters, not the development default)")
+        if self.admin_password is None or len(self.admin_password.get_secret_value()) < 12:
+            missing.append("PARLO_ADMIN_PASSWORD (at least 12 characters)")
+        if not self.twilio_account_sid or self.twilio_auth_token is None:
+            missing.append("TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN")
+        if self.database_url.startswith("sqlite"):
+            missing.append("PARLO_DATABASE_URL (postgresql://...; SQLite is for development)")
+        if missing:
+            raise ValueError("Production mode refuses to start without: " + "; ".join(missing))
+        return self
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
+
+    @cached_property
+    def sqlite_path(self) -> str:
+        if not self.database_url.startswith("sqlite:///"):
+            raise ValueError(f"Unsupported PARLO_DATABASE_URL: {self.database_url!r} (use sqlite:///... or postgresql://...)")
+        return self.database_url[len("sqlite:///"):] or "parlo.db"
+
+    @property
+    def effective_admin_password(self) -> str | None:
+        if self.admin_password is not None:
+            return self.admin_password.get_secret_value()
+        return "parlo-admin" if self.env != "production" else None
+
+    def postgres_parts(self) -> dict[str, str]:
+        parsed = urlparse(self.database_url.replace("postgresql+psycopg://", "postgresql://"))
+        return {
+            "host": parsed.hostname or "127.0.0.1",
+            "port": str(parsed.port or 5432),
+            "user": unquote(parsed.username or "postgres"),
+            "password": unquote(parsed.password or ""),
+            "dbname": (parsed.path or "/parlo").lstrip("/") or "parlo",
+        }
