@@ -312,3 +312,18 @@ class RecordReminderSent(Command):
     organization_id: uuid.UUID
     appointment_id: uuid.UUID
     at: datetime
+
+
+# ---- conversations and outbound messages (handled by commands/conversations.py) ----------
+
+
+@dataclass(frozen=True, kw_only=True)
+class QueueOutboundMessage(Command):
+    """Queue a WhatsApp message from the business's number; the dispatcher sends it and records the outcome."""
+
+    organization_id: uuid.UUID
+    to_phone: str
+    body: str
+    kind: str = "reply"  # reply | notification | magic_link | reminder | handoff | welcome
+    template_variables: dict | None = None
+    message_id: uuid.UUID | None = None
