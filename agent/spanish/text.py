@@ -81,6 +81,7 @@ _SHORTHANDS: dict[str, str] = {
     "kiero": "quiero",
     "aki": "aqui",
     "tons": "entonces",
+    "x": "por",
 }
 
 
