@@ -36,6 +36,11 @@ MONTH_NAMES = (
 _TWO_DIGIT_AREA_CODES = frozenset({"55", "56", "33", "81"})
 
 
+def _as_date(d: _dt.date) -> _dt.date:
+    # datetime is a date subclass, but date arithmetic between the two raises TypeError.
+    return d.date() if isinstance(d, _dt.datetime) else d
+
+
 def format_date(d: _dt.date) -> str:
     """'jueves 15 de enero': lowercase names, no leading zero, no year."""
     return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} de {MONTH_NAMES[d.month - 1]}"
@@ -106,7 +111,7 @@ def format_duration(minutes: int) -> str:
 
 def relative_day_label(d: _dt.date, today: _dt.date) -> str | None:
     """'hoy', 'mañana', 'pasado mañana', or None for any other day (including past days)."""
-    return {0: "hoy", 1: "mañana", 2: "pasado mañana"}.get((d - today).days)
+    return {0: "hoy", 1: "mañana", 2: "pasado mañana"}.get((_as_date(d) - _as_date(today)).days)
 
 
 def format_day_phrase(d: _dt.date, today: _dt.date) -> str:
