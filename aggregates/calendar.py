@@ -29,22 +29,36 @@ class DayCalendar(Aggregate):
         return uuid.uuid5(NAMESPACE, f"{cls.KIND}:{owner_id}:{day.isoformat()}")
 
     @classmethod
-    def open(cls, owner_id: uuid.UUID, organization_id: uuid.UUID, day: date):
+    def open(
+        cls,
+        owner_id: uuid.UUID,
+        organization_id: uuid.UUID,
+        day: date,
+        *,
+        actor: str = "system:calendar",
+        cause: str = "",
+    ):
         return cls._create(
             cls.Opened,
             id=cls.create_id(owner_id, day),
             owner_id=owner_id,
             organization_id=organization_id,
             day=day.isoformat(),
+            actor=actor,
+            cause=cause,
         )
 
     class Opened(Aggregate.Created):
         owner_id: uuid.UUID
         organization_id: uuid.UUID
         day: str
+        actor: str
+        cause: str
 
     @event(Opened)
-    def __init__(self, *, owner_id: uuid.UUID, organization_id: uuid.UUID, day: str) -> None:
+    def __init__(
+        self, *, owner_id: uuid.UUID, organization_id: uuid.UUID, day: str, actor: str = "system:calendar", cause: str = ""
+    ) -> None:
         self.owner_id = owner_id
         self.organization_id = organization_id
         self.day = day

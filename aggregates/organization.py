@@ -319,6 +319,8 @@ class Organization(Aggregate):
 
     def set_business_hours(self, location_id: uuid.UUID, hours: dict, *, actor: str, cause: str) -> None:
         current = self.location(location_id)["business_hours"]
+        if not isinstance(hours, dict):
+            raise InvalidInput("El horario debe indicar los días de la semana.")
         canonical = validate_weekly_hours({**current, **hours})
         if canonical != current:
             self._business_hours_set(location_id=location_id, business_hours=canonical, actor=actor, cause=cause)

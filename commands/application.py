@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from commands.access import AccessCommands
 from commands.appointments import AppointmentCommands
 from commands.base import CommandResult
+from commands.conversations import ConversationCommands
 from commands.customers import CustomerCommands
+from commands.history import HistoryQueries
 from commands.messages import Command
 from commands.organizations import OrganizationCommands
 from commands.staff import StaffCommands
@@ -16,7 +19,10 @@ def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
 
 
-class ParloApplication(AppointmentCommands, CustomerCommands, StaffCommands, OrganizationCommands):
+class ParloApplication(
+    AccessCommands, AppointmentCommands, CustomerCommands, StaffCommands, OrganizationCommands, ConversationCommands,
+    HistoryQueries,
+):
     """``app.execute(BookAppointment(...))`` runs ``app.book_appointment(cmd)``."""
 
     def execute(self, cmd: Command) -> CommandResult:

@@ -37,15 +37,19 @@ MISSING = "No encontré esa cita."
 class _Days:
     """The calendars one command touches, loaded once each so every change lands on one instance."""
 
-    def __init__(self, app: CommandBase, organization_id: uuid.UUID) -> None:
+    def __init__(self, app: CommandBase, organization_id: uuid.UUID, actor: str, cause: str) -> None:
         self.app = app
         self.organization_id = organization_id
+        self.actor = actor
+        self.cause = cause
         self.loaded: dict[uuid.UUID, DayCalendar] = {}
 
     def get(self, cls: type[DayCalendar], owner_id: uuid.UUID, day) -> DayCalendar:
         key = cls.create_id(owner_id, day)
         if key not in self.loaded:
-            self.loaded[key] = self.app._day(cls, owner_id, self.organization_id, day)
+            self.loaded[key] = self.app._day(
+                cls, owner_id, self.organization_id, day, actor=self.actor, cause=self.cause
+            )
         return self.loaded[key]
 
 
@@ -89,6 +93,7 @@ class AppointmentCommands(CommandBase):
         day = local_date(start, org.timezone)
         candidates = [staff_id] if staff_id else [uuid.UUID(s) for s in org.staff_ids]
         last_error: DomainError | None = None
+        busy_error: SlotTaken | None = None  # someone qualified was there, but busy
         chosen: StaffMember | None = None
         for candidate_id in candidates:
             staff = self._owned(StaffMember, candidate_id, org.id, "No encontré a esa persona en este negocio.")
@@ -103,12 +108,14 @@ class AppointmentCommands(CommandBase):
                 if staff_id:
                     raise
                 last_error = error
+                if isinstance(error, SlotTaken):
+                    busy_error = error
                 continue
             chosen = staff
             break
         if chosen is None:
-            if isinstance(last_error, SlotTaken):
-                raise SlotTaken("Ya no hay nadie disponible para ese servicio a esa hora.") from last_error
+            if busy_error is not None:
+                raise SlotTaken("Ya no hay nadie disponible para ese servicio a esa hora.") from busy_error
             raise NoAvailability("No hay nadie disponible para ese servicio a esa hora.") from last_error
 
         chosen_spot = None
@@ -160,7 +167,7 @@ class AppointmentCommands(CommandBase):
             org.location(location_id)
         else:
             org.check_open(location_id, start, end)
-        days = _Days(self, org.id)
+        days = _Days(self, org.id, label, cmd.cause)
         staff, spot_id = self._place(
             org=org,
             days=days,
@@ -250,7 +257,7 @@ class AppointmentCommands(CommandBase):
             raise InvalidInput("Esa hora ya pasó; elige un horario futuro.")
         staff_id, spot_id = cmd.staff_id, cmd.spot_id
         org.check_open(appointment.location_id, start, end)
-        days = _Days(self, org.id)
+        days = _Days(self, org.id, label, cmd.cause)
         old_day = local_date(appointment.scheduled_start, org.timezone)
         new_day = local_date(start, org.timezone)
         target_staff = staff_id or appointment.staff_id
@@ -294,7 +301,7 @@ class AppointmentCommands(CommandBase):
         touched = [appointment]
         if appointment.status == "cancelled":
             day = local_date(appointment.scheduled_start, org.timezone)
-            days = _Days(self, org.id)
+            days = _Days(self, org.id, label, cmd.cause)
             days.get(StaffDay, appointment.staff_id, day).release(appointment.id, actor=label, cause=cmd.cause)
             if appointment.spot_id is not None:
                 days.get(SpotDay, appointment.spot_id, day).release(appointment.id, actor=label, cause=cmd.cause)

@@ -108,12 +108,22 @@ class CommandBase(Application):
             raise NotFound(missing)
         return aggregate
 
-    def _day(self, cls: type[DayCalendar], owner_id: uuid.UUID, organization_id: uuid.UUID, day: date) -> DayCalendar:
+    def _day(
+        self,
+        cls: type[DayCalendar],
+        owner_id: uuid.UUID,
+        organization_id: uuid.UUID,
+        day: date,
+        *,
+        actor: str = "system:calendar",
+        cause: str = "",
+    ) -> DayCalendar:
+        """Load a day calendar, or open it (recording who caused it to open) when new."""
         day_id = cls.create_id(owner_id, day)
         try:
             return self.repository.get(day_id)
         except AggregateNotFoundError:
-            return cls.open(owner_id, organization_id, day)
+            return cls.open(owner_id, organization_id, day, actor=actor, cause=cause)
 
     # ---- who is acting --------------------------------------------------------------------
 

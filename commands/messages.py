@@ -327,3 +327,101 @@ class QueueOutboundMessage(Command):
     kind: str = "reply"  # reply | notification | magic_link | reminder | handoff | welcome
     template_variables: dict | None = None
     message_id: uuid.UUID | None = None
+    from_number: str | None = None  # None: the business's primary WhatsApp number
+
+
+# ---- dashboard access (handled by commands/access.py) -------------------------------------
+
+
+@dataclass(frozen=True, kw_only=True)
+class IssueMagicLink(Command):
+    """Issue a single-use login link for an active staff member; only the token's SHA-256 is recorded."""
+
+    organization_id: uuid.UUID
+    staff_id: uuid.UUID
+    token: str
+    ttl_minutes: int = 15
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsumeMagicLink(Command):
+    """Use a magic link once; returns the staff member, organization and permission level it logs in."""
+
+    token: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordInboundMessage(Command):
+    """Store a WhatsApp message as received (idempotent on ``message_sid``)."""
+
+    organization_id: uuid.UUID
+    message_sid: str
+    from_address: str  # exactly as Twilio sent it, e.g. "whatsapp:+5215512345678"
+    to_number: str  # the number that received it (E.164)
+    body: str = ""
+    profile_name: str | None = None
+    wa_id: str | None = None
+    num_media: int = 0
+    media: list[dict] = field(default_factory=list)  # [{"url": ..., "content_type": ...}]
+    received_at: datetime | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class ClaimOutboundMessage(Command):
+    """Take a pending outbound message for one send attempt (a lease, so two senders never race)."""
+
+    message_id: uuid.UUID
+    lease_seconds: float = 60.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOutboundSent(Command):
+    message_id: uuid.UUID
+    twilio_sid: str
+    status: str = "queued"
+    content_sid: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOutboundFailed(Command):
+    """``retry_at`` None: the failure is final; otherwise the message stays pending until then."""
+
+    message_id: uuid.UUID
+    error_code: str
+    error_message: str
+    retry_at: datetime | None = None
+    use_template: bool = False
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordMessageStatus(Command):
+    """A Twilio status callback (sent/delivered/read/failed/undelivered); only moves forward."""
+
+    twilio_sid: str
+    status: str
+    error_code: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SaveAgentState(Command):
+    """The inbound message ``message_sid`` has been handled; store the agent's new state (None: unchanged)."""
+
+    organization_id: uuid.UUID
+    customer_phone: str
+    message_sid: str
+    state: dict | None = None
+    outcome: str = "agent"  # agent | staff_placeholder | central | handed_off | ignored
+
+
+@dataclass(frozen=True, kw_only=True)
+class HandOffConversation(Command):
+    organization_id: uuid.UUID
+    customer_phone: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResolveHandoff(Command):
+    organization_id: uuid.UUID
+    customer_phone: str | None = None
+    conversation_id: uuid.UUID | None = None

@@ -125,7 +125,7 @@ class StaffCommands(CommandBase):
         day = local_date(start, org.timezone)
         last = local_date(end - timedelta(microseconds=1), org.timezone)
         while day <= last:
-            calendar = self._day(StaffDay, staff.id, org.id, day)
+            calendar = self._day(StaffDay, staff.id, org.id, day, actor=label, cause=cmd.cause)
             zone = ZoneInfo(org.timezone)
             day_start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
             day_end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
@@ -142,6 +142,6 @@ class StaffCommands(CommandBase):
         staff = self._owned(StaffMember, cmd.staff_id, org.id, "No encontré a esa persona en este negocio.")
         own = cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id)
         label, _ = self._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
-        calendar = self._day(StaffDay, staff.id, org.id, cmd.day)
+        calendar = self._day(StaffDay, staff.id, org.id, cmd.day, actor=label, cause=cmd.cause)
         calendar.unblock(cmd.block_id, actor=label, cause=cmd.cause)
         return CommandResult(cmd.block_id, self._save(calendar))

@@ -32,4 +32,8 @@ def create_app(container: Any) -> FastAPI:
             content={"status": "ok" if ok else "unavailable", "store": "reachable" if ok else detail},
         )
 
+    from gateway.api import install_api  # REST API under /api/v1 (routers, request ids, catch-all)
+
+    install_api(app)
+
     return app

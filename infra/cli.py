@@ -48,6 +48,13 @@ def seed_demo_command() -> None:
         container.close()
 
 
+from infra.cli_events import events_cli  # noqa: E402
+from infra.cli_projections import projections_cli  # noqa: E402
+
+cli.add_typer(projections_cli, name="projections")
+cli.add_typer(events_cli, name="events")
+
+
 def main() -> None:
     cli()
 

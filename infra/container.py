@@ -36,6 +36,63 @@ class Container:
         self._closers.append(engine.dispose)
         return engine
 
+    @cached_property
+    def availability(self):
+        from readmodels.availability import AvailabilityService
+
+        return AvailabilityService(self.engine)
+
+    # ---- read side: projections (issue #4) ------------------------------------------------
+
+    @cached_property
+    def projections(self):
+        """The ProjectionRunner with every projection (tables and tracking rows created)."""
+        from projections.registry import all_projections
+        from projections.runner import ProjectionRunner
+
+        runner = ProjectionRunner(self.app, self.engine, all_projections())
+        self._closers.append(runner.stop)
+        return runner
+
+    @cached_property
+    def reads(self):
+        from readmodels.queries import ReadStore
+
+        return ReadStore(self.engine)
+
+    def start_projection_thread(self):
+        """Embedded default: run the projections in a background thread of this process."""
+        return self.projections.start()
+
+    def wait_for(self, position: int | None, timeout: float = 10.0) -> bool:
+        """Read-your-writes: block until every projection has processed ``position`` (None: no-op)."""
+        if position is None:
+            return True
+        return self.projections.wait_for(position, timeout)
+
+    # ---- the customer agent (issue #5) -------------------------------------------------------
+
+    @cached_property
+    def llm(self):
+        """The agent's LLM engine, or None without OPENAI_API_KEY (the offline engine answers)."""
+        from infra.llm_client import build_llm_engine
+
+        return build_llm_engine(self.settings)
+
+    @cached_property
+    def agent(self):
+        """``CustomerAgent``: the gateway calls ``container.agent.handle(turn)``."""
+        from agent.service import CustomerAgent
+
+        return CustomerAgent(
+            app=self.app,
+            reads=self.reads,
+            availability=self.availability,
+            wait_for=self.wait_for,
+            llm=self.llm,
+            clock=self.clock,
+        )
+
     def store_is_reachable(self) -> tuple[bool, str]:
         try:
             self.app.recorder.max_notification_id()

@@ -105,6 +105,7 @@ spots = Table(
     Column("display_order", Integer, nullable=False),
     Column("is_active", Boolean, nullable=False),
     Column("service_ids", JSON, nullable=False),  # list of service id strings
+    Column("has_appointments", Boolean, nullable=False, default=False),
     Column("created_at", TZ, nullable=False),
     Column("updated_at", TZ, nullable=False),
 )
@@ -211,4 +212,47 @@ activity = Table(
     Column("actor", String(200), nullable=False),
     Column("cause", String(200), nullable=False),
     Column("occurred_at", TZ, nullable=False),
+)
+
+
+# ---- private state of single projections ---------------------------------------------------
+# A projection reads only its own tables (another projection may be at a different position, and
+# a rebuild must replay to the same rows), so the lookups a projection needs live here.
+
+# appointments projection: each business's time zone (for rm_appointments.local_date).
+proj_org_timezones = Table(
+    "rm_proj_org_timezones",
+    metadata,
+    Column("organization_id", Uuid, primary_key=True),
+    Column("timezone", String(64), nullable=False),
+)
+
+# staff_blocks projection: which staff member, business and local date a StaffDay aggregate is.
+proj_staff_days = Table(
+    "rm_proj_staff_days",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("staff_id", Uuid, nullable=False),
+    Column("organization_id", Uuid, nullable=False),
+    Column("day", Date, nullable=False),
+)
+
+# appointment_history projection: each appointment's current state (to compute from -> to).
+proj_appointment_state = Table(
+    "rm_proj_appointment_state",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("organization_id", Uuid, nullable=False),
+    Column("state", JSON, nullable=False),
+)
+
+# activity projection: names of businesses, staff, customers, services; appointment facts.
+proj_activity_names = Table(
+    "rm_proj_activity_names",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("kind", String(20), nullable=False),  # organization | staff | customer | service | appointment
+    Column("organization_id", Uuid, nullable=True),
+    Column("name", String(200), nullable=False),
+    Column("data", JSON, nullable=False),
 )

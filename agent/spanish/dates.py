@@ -1,4 +1,4 @@
-"""Conversational date/time parsing for Mexican Spanish ("mañana en la tarde", "el viernes a las 4").
+"""Conversational dates and times in Mexican Spanish ("mañana en la tarde", "el viernes a las 4").
 
 Generic parsers (dateparser) get these phrases wrong in ways that matter for booking ("a las 4"
 becomes the 4th of the month), so this is a small rule-based scanner instead:
@@ -18,7 +18,7 @@ import datetime as _dt
 import difflib
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 
 from .text import clauses, normalize
@@ -92,17 +92,14 @@ _CANONICAL_WORDS = {
     "juev": "jueves",
     "vier": "viernes",
     "vierne": "viernes",
-    "medio-dia": "mediodia",
 }
 # Misspellings ("mircoles", "vienes", "febreo") are corrected by similarity against these.
 # Only words of 6+ letters: short words are too easily confused with ordinary Spanish.
 _FUZZY_TARGETS = WEEKDAYS + MONTHS
 _FUZZY_MIN_LEN = 6
 _FUZZY_CUTOFF = 0.83
-_NOT_TYPOS = frozenset(
-    {"semana", "manana", "martes", "mismo", "juntos", "quiero", "puedes", "vienen", "tienes",
-     "tienen", "viene", "juevez"}
-)  # fmt: skip
+# Ordinary words close enough to a weekday/month to be "corrected" by mistake.
+_NOT_TYPOS = frozenset({"semana", "manana", "vienen", "tienen", "tienes", "juntos", "quiero"})
 
 _HOUR_WORDS = {
     "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
@@ -142,7 +139,7 @@ _PART_RES: tuple[tuple[PartOfDay, re.Pattern[str]], ...] = (
         "morning",
         re.compile(
             r"\b(?:(?:en|por)\s+la\s+manana(?:ita)?|en\s+las\s+mananas|temprano|tempranito"
-            r"|mananita)\b"
+            r"|mananita|(?:a\s+)?primera\s+hora)\b"
         ),
     ),
     (
@@ -209,7 +206,8 @@ _NEXT_MONTH_RE = re.compile(
 )
 _THIS_MONTH_RE = re.compile(r"\beste\s+mes\b")
 _IN_N_DAYS_RE = re.compile(
-    rf"\b(?:en|dentro\s+de)\s+(?P<n>\d{{1,2}}|{'|'.join(_COUNT_WORDS)})\s+(?P<unit>dias?|semanas?)\b"
+    rf"\b(?:en|dentro\s+de)\s+(?P<n>\d{{1,2}}|{'|'.join(_COUNT_WORDS)})"
+    r"\s+(?P<unit>dias?|semanas?)\b"
 )
 _WEEKDAY_RE = re.compile(
     r"\b(?:(?P<este>este|esta)\s+|(?:(?:el|para\s+el)\s+)?(?P<prox>proximo|siguiente)\s+"
@@ -263,7 +261,7 @@ def _next_day_of_month(ref: _dt.date, day: int) -> _dt.date | None:
 
 
 def _next_day_month(today: _dt.date, day: int, month: int) -> _dt.date | None:
-    """This year's date if still ahead (or today), else next year's. 29 Feb waits for a leap year."""
+    """This year's date if still ahead (or today), else next year's (29 Feb: next leap year)."""
     for year in range(today.year, today.year + 5):
         candidate = _safe_date(year, month, day)
         if candidate is not None and candidate >= today:
@@ -520,7 +518,9 @@ class _Scanner:
             if word == "no" and (nxt in _NEG_NOT_REALLY or (nxt == "se" and after != "puede")):
                 continue
             # "hoy no", "el viernes tampoco": the word right before is refused.
-            before = [x for x in ordered if x.end <= start and not self.original[x.end : start].strip()]
+            before = [
+                x for x in ordered if x.end <= start and not self.original[x.end : start].strip()
+            ]
             if before:
                 before[-1].negated = True
                 continue

@@ -82,6 +82,8 @@ _SHORTHANDS: dict[str, str] = {
     "aki": "aqui",
     "tons": "entonces",
     "x": "por",
+    "noo": "no",
+    "sii": "si",
 }
 
 

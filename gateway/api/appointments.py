@@ -1,0 +1,260 @@
+"""Appointments: list with filters, book, read, reschedule/notes, cancel, complete, no-show, history."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query
+from pydantic import AwareDatetime, Field, model_validator
+
+from commands.messages import (
+    BookAppointment,
+    CancelAppointment,
+    CompleteAppointment,
+    ConfirmAppointment,
+    MarkNoShow,
+    RescheduleAppointment,
+    UpdateAppointmentNotes,
+)
+from gateway.api import shapes
+from gateway.api.common import Body, execute, read, row
+from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+
+router = APIRouter(tags=["appointments"])
+MISSING = "No encontré esa cita en este negocio."
+MAX_RANGE_DAYS = 30
+
+Status = Literal["pending", "confirmed", "completed", "cancelled", "no_show"]
+Source = Literal["whatsapp", "web", "manual", "walk_in"]
+Notes = Annotated[str, Field(max_length=2000)]
+
+
+class AppointmentCreate(Body):
+    service_type_id: uuid.UUID
+    scheduled_start: AwareDatetime = Field(description="ISO 8601 con zona horaria, p. ej. 2026-01-15T10:00:00-06:00")
+    customer_id: uuid.UUID | None = None
+    phone_number: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
+    staff_id: uuid.UUID | None = Field(None, description="Omitido: alguien del equipo que esté libre y haga el servicio")
+    spot_id: uuid.UUID | None = None
+    location_id: uuid.UUID | None = None
+    source: Source = "web"
+    status: Literal["pending", "confirmed"] = "confirmed"
+    notes: Notes = ""
+
+    @model_validator(mode="after")
+    def _customer_given(self) -> AppointmentCreate:
+        if self.customer_id is None and not self.phone_number and self.source != "walk_in":
+            raise ValueError("indica el cliente: customer_id, o phone_number y name")
+        return self
+
+
+class AppointmentPatch(Body):
+    scheduled_start: AwareDatetime | None = None
+    staff_id: uuid.UUID | None = None
+    service_type_id: uuid.UUID | None = None
+    spot_id: uuid.UUID | None = None
+    notes: Notes | None = None
+
+
+class CancelBody(Body):
+    reason: Annotated[str, Field(max_length=500)] = ""
+
+
+class NotesBody(Body):
+    notes: Notes = ""
+
+
+def check_range(date_from: date | None, date_to: date | None) -> None:
+    if date_from is not None and date_to is not None:
+        if date_to < date_from:
+            raise HTTPException(status_code=422, detail="La fecha final debe ser igual o posterior a la fecha inicial.")
+        if (date_to - date_from).days > MAX_RANGE_DAYS:
+            raise HTTPException(status_code=422, detail=f"El rango de fechas puede ser de hasta {MAX_RANGE_DAYS} días.")
+
+
+async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
+    found = await read(container, "get_appointment", scope.organization_id, appointment_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail=MISSING)
+    return found
+
+
+@router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)")
+async def list_appointments(
+    scope: OrgAccess,
+    container: ContainerDep,
+    date_from: Annotated[date | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
+    date_to: Annotated[date | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
+    staff_id: uuid.UUID | None = None,
+    service_type_id: uuid.UUID | None = None,
+    customer_id: uuid.UUID | None = None,
+    status: Annotated[list[Status] | None, Query(description="Uno o varios estados")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 500,
+) -> list[dict]:
+    check_range(date_from, date_to)
+    found = await read(
+        container,
+        "list_appointments",
+        scope.organization_id,
+        date_from=date_from,
+        date_to=date_to,
+        staff_id=staff_id,
+        service_id=service_type_id,
+        customer_id=customer_id,
+        status=status or None,
+        limit=limit,
+    )
+    return shapes.appointments(found, scope.timezone)
+
+
+@router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita")
+async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    result = await execute(
+        container,
+        BookAppointment(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            service_id=body.service_type_id,
+            start=body.scheduled_start,
+            customer_id=body.customer_id,
+            customer_phone=body.phone_number,
+            customer_name=body.name,
+            staff_id=body.staff_id,
+            spot_id=body.spot_id,
+            location_id=body.location_id,
+            source=body.source,
+            notes=body.notes,
+            confirmed=body.status == "confirmed",
+        ),
+    )
+    return shapes.appointment(await appointment_in_org(container, scope, result.id), scope.timezone)
+
+
+@router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita")
+async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
+
+
+@router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas")
+async def patch_appointment(
+    appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId
+) -> dict:
+    await appointment_in_org(container, scope, appointment_id)
+    fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    if not fields:
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    if fields.keys() & {"scheduled_start", "staff_id", "service_type_id", "spot_id"}:
+        await execute(
+            container,
+            RescheduleAppointment(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=scope.organization_id,
+                appointment_id=appointment_id,
+                start=fields.get("scheduled_start"),
+                staff_id=fields.get("staff_id"),
+                service_id=fields.get("service_type_id"),
+                spot_id=fields.get("spot_id"),
+            ),
+        )
+    if "notes" in fields:
+        await execute(
+            container,
+            UpdateAppointmentNotes(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=scope.organization_id,
+                appointment_id=appointment_id,
+                notes=fields["notes"],
+            ),
+        )
+    return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
+
+
+async def _transition(container: Any, scope: OrgScope, appointment_id: uuid.UUID, command: Any) -> dict:
+    await appointment_in_org(container, scope, appointment_id)
+    await execute(container, command)
+    return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
+
+
+@router.post("/organizations/{org_id}/appointments/{appointment_id}/cancel", summary="Cancelar")
+async def cancel_appointment(
+    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: CancelBody | None = None
+) -> dict:
+    command = CancelAppointment(
+        actor=scope.actor,
+        cause=request_id,
+        organization_id=scope.organization_id,
+        appointment_id=appointment_id,
+        reason=(body.reason if body else ""),
+    )
+    return await _transition(container, scope, appointment_id, command)
+
+
+@router.post("/organizations/{org_id}/appointments/{appointment_id}/complete", summary="Marcar como completada")
+async def complete_appointment(
+    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
+) -> dict:
+    command = CompleteAppointment(
+        actor=scope.actor,
+        cause=request_id,
+        organization_id=scope.organization_id,
+        appointment_id=appointment_id,
+        notes=(body.notes if body else ""),
+    )
+    return await _transition(container, scope, appointment_id, command)
+
+
+@router.post("/organizations/{org_id}/appointments/{appointment_id}/no-show", summary="Marcar como no asistió")
+async def no_show_appointment(
+    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
+) -> dict:
+    command = MarkNoShow(
+        actor=scope.actor,
+        cause=request_id,
+        organization_id=scope.organization_id,
+        appointment_id=appointment_id,
+        notes=(body.notes if body else ""),
+    )
+    return await _transition(container, scope, appointment_id, command)
+
+
+@router.post("/organizations/{org_id}/appointments/{appointment_id}/confirm", summary="Confirmar una cita pendiente")
+async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    command = ConfirmAppointment(
+        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id
+    )
+    return await _transition(container, scope, appointment_id, command)
+
+
+def _actor_parts(label: str) -> tuple[str, str]:
+    kind, _, ident = (label or "").partition(":")
+    return kind, ident
+
+
+@router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué")
+async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    await appointment_in_org(container, scope, appointment_id)
+    entries = await read(container, "get_appointment_history", scope.organization_id, appointment_id)
+    events = []
+    for entry in entries:
+        data = row(entry, scope.timezone)
+        kind, ident = _actor_parts(entry.get("actor", ""))
+        events.append(
+            {
+                "version": data.get("version"),
+                "event_type": data.get("event_type"),
+                "occurred_at": data.get("occurred_at"),
+                "actor": data.get("actor"),
+                "actor_kind": kind,
+                "actor_id": ident,
+                "cause": data.get("cause"),
+                "changes": data.get("changes") or {},
+                "position": data.get("position"),
+            }
+        )
+    return {"appointment_id": str(appointment_id), "events": events}

@@ -1,0 +1,240 @@
+"""Availability: business hours, closures and blocked time; free slots for booking.
+
+``POST /availability`` takes one of three shapes, told apart by ``type``:
+
+* ``{"type": "block", "staff_id", "start", "end", "reason"}``: block a staff member's time
+  (a staff token may omit ``staff_id`` to block its own time);
+* ``{"type": "closure", "start_date", "end_date", "reason"}``: close the whole business (holidays);
+* ``{"type": "business_hours", "location_id"?, "business_hours"}``: change the weekly hours.
+
+``DELETE /availability/{id}`` removes a closure or a block (every per-day piece of it).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from typing import Annotated, Any, Literal
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, HTTPException, Query, Response
+from pydantic import AwareDatetime, Field
+
+from commands.messages import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
+from gateway.api import shapes
+from gateway.api.appointments import MAX_RANGE_DAYS, check_range
+from gateway.api.common import Body, execute, in_thread, iso, read, wait_for
+from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+
+router = APIRouter(tags=["availability"])
+
+
+class BlockCreate(Body):
+    type: Literal["block"]
+    staff_id: uuid.UUID | None = None
+    start: AwareDatetime
+    end: AwareDatetime
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+class ClosureCreate(Body):
+    type: Literal["closure"]
+    start_date: date
+    end_date: date | None = None
+    reason: Annotated[str, Field(max_length=300)] = ""
+
+
+class HoursUpdate(Body):
+    type: Literal["business_hours"]
+    location_id: uuid.UUID | None = None
+    business_hours: dict[str, Any]
+
+
+AvailabilityCreate = Annotated[BlockCreate | ClosureCreate | HoursUpdate, Field(discriminator="type")]
+
+
+def today_in(scope: OrgScope, container: Any) -> date:
+    return now_utc(container).astimezone(ZoneInfo(scope.timezone)).date()
+
+
+def now_utc(container: Any) -> datetime:
+    clock = getattr(container, "clock", None)
+    return (clock() if clock else datetime.now(timezone.utc)).astimezone(timezone.utc)
+
+
+@router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos")
+async def get_availability(
+    scope: OrgAccess,
+    container: ContainerDep,
+    date_from: Annotated[date | None, Query(description="Bloqueos desde esta fecha local (por omisión: hoy)")] = None,
+    date_to: Annotated[date | None, Query(description="Bloqueos hasta esta fecha local (por omisión: 30 días después)")] = None,
+    staff_id: uuid.UUID | None = None,
+) -> dict:
+    date_from = date_from or today_in(scope, container)
+    date_to = date_to or date_from + timedelta(days=MAX_RANGE_DAYS)
+    check_range(date_from, date_to)
+    org_id, tz = scope.organization_id, scope.timezone
+    locations = await read(container, "list_locations", org_id)
+    closures = await read(container, "list_closures", org_id)
+    blocks = await read(container, "list_blocks", org_id, staff_id=staff_id, date_from=date_from, date_to=date_to)
+    team = await read(container, "list_staff", org_id, active_only=True)
+    return {
+        "timezone": tz,
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "business_hours": [
+            {"location_id": str(loc["id"]), "name": loc["name"], "is_primary": loc["is_primary"], "business_hours": loc["business_hours"]}
+            for loc in locations
+        ],
+        "closures": shapes.many(shapes.closure, closures, tz),
+        "blocks": shapes.many(shapes.block, blocks, tz),
+        "staff_hours": [
+            {"staff_id": str(member["id"]), "name": member["name"], "working_hours": member["working_hours"]}
+            for member in team
+            if staff_id is None or member["id"] == staff_id
+        ],
+    }
+
+
+@router.get("/organizations/{org_id}/availability/slots", summary="Horarios libres para un servicio")
+async def get_slots(
+    scope: OrgAccess,
+    container: ContainerDep,
+    service_type_id: uuid.UUID,
+    date_from: Annotated[date | None, Query(description="Fecha local inicial (por omisión: hoy)")] = None,
+    date_to: Annotated[date | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
+    staff_id: uuid.UUID | None = None,
+    location_id: uuid.UUID | None = None,
+) -> dict:
+    date_from = date_from or today_in(scope, container)
+    date_to = date_to or date_from
+    check_range(date_from, date_to)
+    if await read(container, "get_service", scope.organization_id, service_type_id) is None:
+        raise HTTPException(status_code=404, detail="No encontré ese servicio en este negocio.")
+    if staff_id is not None and await read(container, "get_staff", scope.organization_id, staff_id) is None:
+        raise HTTPException(status_code=404, detail="No encontré a esa persona en este negocio.")
+    slots = await in_thread(
+        container.availability.find_slots,
+        scope.organization_id,
+        service_type_id,
+        date_from,
+        date_to,
+        staff_id=staff_id,
+        location_id=location_id,
+        now=now_utc(container),
+    )
+    tz = scope.timezone
+    return {
+        "service_type_id": str(service_type_id),
+        "timezone": tz,
+        "date_from": date_from.isoformat(),
+        "date_to": date_to.isoformat(),
+        "slots": [
+            {"start": iso(slot.start, tz), "end": iso(slot.end, tz), "staff_ids": [str(s) for s in slot.staff_ids]}
+            for slot in slots
+        ],
+    }
+
+
+@router.post("/organizations/{org_id}/availability", status_code=201, summary="Bloquear horario, cerrar el negocio o cambiar el horario")
+async def create_availability(body: AvailabilityCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    org_id, tz = scope.organization_id, scope.timezone
+    if isinstance(body, BlockCreate):
+        staff_id = body.staff_id or scope.principal.staff_id
+        if staff_id is None:
+            raise HTTPException(status_code=422, detail="Indica a quién le bloqueas el horario (staff_id).")
+        if await read(container, "get_staff", org_id, staff_id) is None:
+            raise HTTPException(status_code=404, detail="No encontré a esa persona en este negocio.")
+        result = await execute(
+            container,
+            BlockTime(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=org_id,
+                staff_id=staff_id,
+                start=body.start,
+                end=body.end,
+                reason=body.reason,
+            ),
+        )
+        return {
+            "id": str(result.id),
+            "type": "block",
+            "staff_id": str(staff_id),
+            "start": iso(body.start, tz),
+            "end": iso(body.end, tz),
+            "reason": body.reason,
+            "pieces": result.data.get("pieces", []),
+        }
+    if isinstance(body, ClosureCreate):
+        end_date = body.end_date or body.start_date
+        result = await execute(
+            container,
+            CloseBusiness(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=org_id,
+                start_date=body.start_date,
+                end_date=end_date,
+                reason=body.reason,
+            ),
+        )
+        return {
+            "id": str(result.id),
+            "type": "closure",
+            "start_date": body.start_date.isoformat(),
+            "end_date": end_date.isoformat(),
+            "reason": body.reason,
+        }
+    result = await execute(
+        container,
+        SetBusinessHours(
+            actor=scope.actor, cause=request_id, organization_id=org_id, location_id=body.location_id, hours=body.business_hours
+        ),
+    )
+    location = await read(container, "get_location", result.id)
+    return {
+        "id": str(result.id),
+        "type": "business_hours",
+        "location_id": str(result.id),
+        "business_hours": (location or {}).get("business_hours"),
+    }
+
+
+@router.delete("/organizations/{org_id}/availability/{availability_id}", status_code=204, summary="Quitar un cierre o un bloqueo")
+async def delete_availability(availability_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+    org_id = scope.organization_id
+    closures = await read(container, "list_closures", org_id)
+    if any(c["id"] == availability_id for c in closures):
+        await execute(container, ReopenBusiness(actor=scope.actor, cause=request_id, organization_id=org_id, closure_id=availability_id))
+        return Response(status_code=204)
+    blocks = await read(container, "list_blocks", org_id)
+    # A block over several days is stored as one piece per local day: the first keeps the block's
+    # id, the others are uuid5(block id, day). Deleting the block's id removes every piece.
+    pieces = [
+        b
+        for b in blocks
+        if b["id"] == availability_id or b["id"] == uuid.uuid5(availability_id, _day(b["day"]))
+    ]
+    if not pieces:
+        raise HTTPException(status_code=404, detail="No encontré ese bloqueo o cierre en este negocio.")
+    last = None
+    for piece in pieces:
+        result = await in_thread(
+            container.app.execute,
+            UnblockTime(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=org_id,
+                staff_id=piece["staff_id"],
+                block_id=piece["id"],
+                day=piece["day"] if isinstance(piece["day"], date) else date.fromisoformat(str(piece["day"])),
+            ),
+        )
+        last = max(last or 0, result.position or 0)
+    await wait_for(container, last or None)
+    return Response(status_code=204)
+
+
+def _day(value: Any) -> str:
+    return value.isoformat() if isinstance(value, date) else str(value)

@@ -1,0 +1,131 @@
+"""Shared helpers of the REST routers: running commands, reading, and shaping JSON."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import anyio
+from fastapi import HTTPException
+from pydantic import BaseModel, ConfigDict
+
+from commands import CommandResult
+
+T = TypeVar("T")
+WAIT_TIMEOUT = 10.0
+
+
+class Body(BaseModel):
+    """Request bodies refuse unknown fields, so a typo is a clear 422 instead of a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """Run synchronous code (the event store, SQLAlchemy) in a worker thread."""
+    return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
+
+
+async def execute(container: Any, command: Any) -> CommandResult:
+    """Run a command, then wait until the projections have applied its events (read-your-writes)."""
+    result: CommandResult = await in_thread(container.app.execute, command)
+    await wait_for(container, result.position)
+    return result
+
+
+async def wait_for(container: Any, position: int | None) -> None:
+    if position is None:
+        return
+    waiter = getattr(container, "wait_for", None)
+    if waiter is None:  # pragma: no cover - older containers
+        return
+    await in_thread(_wait, waiter, position)
+
+
+def _wait(waiter: Callable[..., Any], position: int) -> None:
+    try:
+        waiter(position, timeout=WAIT_TIMEOUT)
+    except TypeError:
+        waiter(position)
+
+
+async def read(container: Any, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Call a ReadStore method (``container.reads``) in a worker thread."""
+    return await in_thread(getattr(container.reads, method), *args, **kwargs)
+
+
+def not_found(detail: str) -> HTTPException:
+    return HTTPException(status_code=404, detail=detail)
+
+
+def bad_request(detail: str) -> HTTPException:
+    return HTTPException(status_code=422, detail=detail)
+
+
+# ---- JSON shaping ---------------------------------------------------------------------------
+
+
+def _zone(tz: str | None) -> ZoneInfo | None:
+    if not tz:
+        return None
+    try:
+        return ZoneInfo(tz)
+    except (ZoneInfoNotFoundError, ValueError):
+        return None
+
+
+def iso(value: datetime | None, tz: str | None = None) -> str | None:
+    """ISO 8601 with offset, in the business's time zone when given. Naive values are UTC."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    zone = _zone(tz)
+    return (value.astimezone(zone) if zone else value.astimezone(timezone.utc)).isoformat()
+
+
+def jsonable(value: Any, tz: str | None = None) -> Any:
+    if isinstance(value, datetime):
+        return iso(value, tz)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, tz) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [jsonable(v, tz) for v in value]
+    if hasattr(value, "__dataclass_fields__"):
+        return jsonable({name: getattr(value, name) for name in value.__dataclass_fields__}, tz)
+    return value
+
+
+def row(value: Any, tz: str | None = None, *, drop: Iterable[str] = (), rename: dict[str, str] | None = None) -> dict:
+    """A read-model row as JSON: ids as strings, times with offset, optional renames."""
+    if value is None:
+        return {}
+    data = jsonable(value, tz)
+    for key in drop:
+        data.pop(key, None)
+    for old, new in (rename or {}).items():
+        if old in data:
+            data[new] = data.pop(old)
+    return data
+
+
+def rows(values: Iterable[Any], tz: str | None = None, **kwargs: Any) -> list[dict]:
+    return [row(v, tz, **kwargs) for v in values]
+
+
+def parse_uuid(value: Any, what: str) -> uuid.UUID:
+    try:
+        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+    except (ValueError, TypeError, AttributeError):
+        raise bad_request(f"El id de {what} no es válido.") from None

@@ -1,0 +1,82 @@
+"""WhatsApp conversations of a business and their messages (read-only)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException, Query, Request
+
+from gateway.api.common import in_thread, row
+from gateway.auth import ContainerDep, OrgAccess
+
+router = APIRouter(tags=["conversations"])
+MISSING = "No encontré esa conversación en este negocio."
+
+
+def conversation_reads(request: Request) -> Any:
+    """The conversations read model (``readmodels.conversations.ConversationReads``), built once."""
+    container = request.app.state.container
+    existing = getattr(container, "conversation_reads", None) or getattr(request.app.state, "parlo_conversation_reads", None)
+    if existing is None:
+        from readmodels.conversations import ConversationReads
+
+        existing = ConversationReads(container.engine)
+        request.app.state.parlo_conversation_reads = existing
+    return existing
+
+
+def conversation_shape(conversation: dict, tz: str | None, customer: dict | None = None) -> dict:
+    data = row(conversation, tz)
+    if customer is not None:
+        data["customer_id"] = str(customer["id"])
+        data["customer_name"] = customer.get("name")
+    return data
+
+
+def message_shape(message: dict, tz: str | None) -> dict:
+    return row(message, tz, drop=("attempts", "next_attempt_at"))
+
+
+async def conversation_with_customer(container: Any, reads: Any, org_id: Any, conversation_id: uuid.UUID, tz: str | None) -> dict:
+    found = await in_thread(reads.get_conversation, org_id, conversation_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail=MISSING)
+    customer = await in_thread(container.reads.get_customer_by_phone, found["organization_id"], found["customer_phone"])
+    data = conversation_shape(found, tz, customer)
+    data.setdefault("customer_id", None)
+    data.setdefault("customer_name", None)
+    return data
+
+
+@router.get("/organizations/{org_id}/conversations", summary="Conversaciones de WhatsApp")
+async def list_conversations(
+    request: Request,
+    scope: OrgAccess,
+    status: Literal["active", "handed_off", "resolved"] | None = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> list[dict]:
+    reads = conversation_reads(request)
+    found = await in_thread(reads.list_conversations, scope.organization_id, status=status, limit=limit, offset=offset)
+    return [conversation_shape(c, scope.timezone) for c in found]
+
+
+@router.get("/organizations/{org_id}/conversations/{conversation_id}", summary="Una conversación")
+async def get_conversation(request: Request, conversation_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    reads = conversation_reads(request)
+    return await conversation_with_customer(container, reads, scope.organization_id, conversation_id, scope.timezone)
+
+
+@router.get("/organizations/{org_id}/conversations/{conversation_id}/messages", summary="Mensajes de una conversación")
+async def list_messages(
+    request: Request,
+    conversation_id: uuid.UUID,
+    scope: OrgAccess,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 200,
+) -> list[dict]:
+    reads = conversation_reads(request)
+    if await in_thread(reads.get_conversation, scope.organization_id, conversation_id) is None:
+        raise HTTPException(status_code=404, detail=MISSING)
+    found = await in_thread(reads.list_messages, conversation_id, limit=limit)
+    return [message_shape(m, scope.timezone) for m in found]

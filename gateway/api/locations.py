@@ -1,0 +1,104 @@
+"""Locations (sucursales) of a business, with their business hours."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import Field
+
+from commands.messages import AddLocation, RemoveLocation, SetBusinessHours, UpdateLocation
+from gateway.api import shapes
+from gateway.api.common import Body, execute, read
+from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+
+router = APIRouter(tags=["locations"])
+MISSING = "No encontré esa sucursal en este negocio."
+
+
+class LocationCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    address: Annotated[str, Field(max_length=300)] = ""
+    business_hours: dict[str, Any] = Field(default_factory=dict, description='{"mon": [["10:00", "20:00"]], ...}')
+
+
+class LocationPatch(Body):
+    name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
+    address: Annotated[str | None, Field(max_length=300)] = None
+    business_hours: dict[str, Any] | None = None
+
+
+async def location_in_org(container: Any, scope: OrgScope, location_id: uuid.UUID) -> dict:
+    location = await read(container, "get_location", location_id)
+    if location is None or location.get("organization_id") != scope.organization_id:
+        raise HTTPException(status_code=404, detail=MISSING)
+    return location
+
+
+@router.get("/organizations/{org_id}/locations", summary="Sucursales")
+async def list_locations(scope: OrgAccess, container: ContainerDep) -> list[dict]:
+    return shapes.many(shapes.location, await read(container, "list_locations", scope.organization_id), scope.timezone)
+
+
+@router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal")
+async def create_location(body: LocationCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    result = await execute(
+        container,
+        AddLocation(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            name=body.name,
+            address=body.address,
+            business_hours=body.business_hours,
+        ),
+    )
+    return shapes.location(await location_in_org(container, scope, result.id), scope.timezone)
+
+
+@router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal")
+async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
+
+
+@router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario")
+async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await location_in_org(container, scope, location_id)
+    fields = body.model_dump(exclude_unset=True)
+    if not any(v is not None for v in fields.values()):
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    if fields.get("name") is not None or fields.get("address") is not None:
+        await execute(
+            container,
+            UpdateLocation(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=scope.organization_id,
+                location_id=location_id,
+                name=fields.get("name"),
+                address=fields.get("address"),
+            ),
+        )
+    if fields.get("business_hours") is not None:
+        await execute(
+            container,
+            SetBusinessHours(
+                actor=scope.actor,
+                cause=request_id,
+                organization_id=scope.organization_id,
+                location_id=location_id,
+                hours=fields["business_hours"],
+            ),
+        )
+    return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
+
+
+@router.delete("/organizations/{org_id}/locations/{location_id}", status_code=204, summary="Eliminar una sucursal")
+async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+    await location_in_org(container, scope, location_id)
+    await execute(
+        container,
+        RemoveLocation(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, location_id=location_id),
+    )
+    return Response(status_code=204)

@@ -1,0 +1,103 @@
+"""The business itself: create (Parlo admins), read, update profile and settings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException
+from pydantic import Field
+
+from commands.messages import AddStaff, RegisterOrganization, UpdateOrganization, UpdateOrganizationSettings
+from gateway.api import shapes
+from gateway.api.common import Body, execute, read
+from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
+
+router = APIRouter(tags=["organizations"])
+
+BusinessType = Annotated[str, Field(pattern="^(barbershop|hair_salon|nail_salon|spa|beauty_salon|other)$")]
+
+
+class OrganizationCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    phone_number: Annotated[str, Field(min_length=1, max_length=40, description="El número de WhatsApp del negocio")]
+    business_type: BusinessType = "barbershop"
+    timezone: str = "America/Mexico_City"
+    location_name: Annotated[str, Field(min_length=1, max_length=120)] = "Principal"
+    location_address: Annotated[str, Field(max_length=300)] = ""
+    business_hours: dict[str, Any] = Field(default_factory=dict)
+    activate: bool = False
+    owner_name: Annotated[str | None, Field(max_length=120)] = None
+    owner_phone_number: Annotated[str | None, Field(max_length=40)] = None
+
+
+class OrganizationPatch(Body):
+    name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
+    business_type: BusinessType | None = None
+    timezone: str | None = None
+    settings: dict[str, Any] | None = None
+
+
+async def organization_payload(container: Any, org_id: Any) -> dict:
+    org = await read(container, "get_organization", org_id)
+    if org is None:
+        raise HTTPException(status_code=404, detail="No encontré ese negocio.")
+    return shapes.organization(org, await read(container, "list_locations", org_id))
+
+
+@router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)")
+async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: ContainerDep, request_id: RequestId) -> dict:
+    if (body.owner_name is None) != (body.owner_phone_number is None):
+        raise HTTPException(status_code=422, detail="Para registrar al dueño indica su nombre y su número de WhatsApp.")
+    result = await execute(
+        container,
+        RegisterOrganization(
+            actor=principal.actor,
+            cause=request_id,
+            name=body.name,
+            whatsapp_number=body.phone_number,
+            business_type=body.business_type,
+            timezone=body.timezone,
+            location_name=body.location_name,
+            location_address=body.location_address,
+            business_hours=body.business_hours,
+            activate=body.activate,
+        ),
+    )
+    if body.owner_name is not None:
+        await execute(
+            container,
+            AddStaff(
+                actor=principal.actor,
+                cause=request_id,
+                organization_id=result.id,
+                name=body.owner_name,
+                phone_number=body.owner_phone_number,
+                permission_level="owner",
+            ),
+        )
+    return await organization_payload(container, result.id)
+
+
+@router.get("/organizations/{org_id}", summary="Datos del negocio")
+async def get_organization(scope: OrgAccess, container: ContainerDep) -> dict:
+    return await organization_payload(container, scope.organization_id)
+
+
+@router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes")
+async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    fields = body.model_dump(exclude_unset=True)
+    profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}
+    if not profile and not fields.get("settings"):
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    if profile:
+        await execute(
+            container, UpdateOrganization(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, **profile)
+        )
+    if fields.get("settings"):
+        await execute(
+            container,
+            UpdateOrganizationSettings(
+                actor=scope.actor, cause=request_id, organization_id=scope.organization_id, changes=fields["settings"]
+            ),
+        )
+    return await organization_payload(container, scope.organization_id)

@@ -1,0 +1,94 @@
+"""Services (ServiceType): what the business offers, with duration and price."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Response
+from pydantic import Field
+
+from commands.messages import AddService, RemoveService, UpdateService
+from gateway.api import shapes
+from gateway.api.common import Body, execute, read
+from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+
+router = APIRouter(tags=["services"])
+MISSING = "No encontré ese servicio en este negocio."
+
+Duration = Annotated[int, Field(ge=5, le=600, description="Minutos (5 a 600)")]
+Price = Annotated[int, Field(ge=0, le=10_000_000, description="Centavos de peso: 15000 = $150")]
+
+
+class ServiceCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    duration_minutes: Duration
+    price_cents: Price
+    description: Annotated[str, Field(max_length=1000)] = ""
+
+
+class ServicePatch(Body):
+    name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
+    duration_minutes: Duration | None = None
+    price_cents: Price | None = None
+    description: Annotated[str | None, Field(max_length=1000)] = None
+    is_active: bool | None = None
+
+
+async def service_in_org(container: Any, scope: OrgScope, service_id: uuid.UUID) -> dict:
+    found = await read(container, "get_service", scope.organization_id, service_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail=MISSING)
+    return found
+
+
+@router.get("/organizations/{org_id}/services", summary="Servicios")
+async def list_services(scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
+    found = await read(container, "list_services", scope.organization_id, active_only=active_only)
+    return shapes.many(shapes.service, found, scope.timezone)
+
+
+@router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio")
+async def create_service(body: ServiceCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    result = await execute(
+        container,
+        AddService(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            name=body.name,
+            duration_minutes=body.duration_minutes,
+            price_cents=body.price_cents,
+            description=body.description,
+        ),
+    )
+    return shapes.service(await service_in_org(container, scope, result.id), scope.timezone)
+
+
+@router.get("/organizations/{org_id}/services/{service_id}", summary="Un servicio")
+async def get_service(service_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    return shapes.service(await service_in_org(container, scope, service_id), scope.timezone)
+
+
+@router.patch("/organizations/{org_id}/services/{service_id}", summary="Cambiar un servicio (o desactivarlo)")
+async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await service_in_org(container, scope, service_id)
+    changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
+    if not changes:
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    await execute(
+        container,
+        UpdateService(
+            actor=scope.actor, cause=request_id, organization_id=scope.organization_id, service_id=service_id, changes=changes
+        ),
+    )
+    return shapes.service(await service_in_org(container, scope, service_id), scope.timezone)
+
+
+@router.delete("/organizations/{org_id}/services/{service_id}", status_code=204, summary="Eliminar un servicio sin citas")
+async def delete_service(service_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+    await service_in_org(container, scope, service_id)
+    await execute(
+        container, RemoveService(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, service_id=service_id)
+    )
+    return Response(status_code=204)

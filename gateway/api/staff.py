@@ -1,0 +1,120 @@
+"""The team (ParloUser): owners, admins, staff and viewers."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, HTTPException
+from pydantic import Field
+
+from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
+from gateway.api import shapes
+from gateway.api.common import Body, execute, read
+from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+
+router = APIRouter(tags=["staff"])
+MISSING = "No encontré a esa persona en este negocio."
+
+PermissionLevel = Literal["owner", "admin", "staff", "viewer"]
+
+
+class StaffCreate(Body):
+    name: Annotated[str, Field(min_length=1, max_length=120)]
+    phone_number: Annotated[str, Field(min_length=1, max_length=40)]
+    permission_level: PermissionLevel = "staff"
+    service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200, description="Omitido: todos los servicios activos")
+    working_hours: dict[str, Any] | None = Field(None, description="Omitido: el horario del negocio")
+    location_id: uuid.UUID | None = None
+    default_spot_id: uuid.UUID | None = None
+
+
+class StaffPatch(Body):
+    name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
+    permission_level: PermissionLevel | None = None
+    service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200)
+    working_hours: dict[str, Any] | None = Field(None, description="null: volver al horario del negocio")
+    location_id: uuid.UUID | None = None
+    default_spot_id: uuid.UUID | None = None
+
+
+async def staff_in_org(container: Any, scope: OrgScope, staff_id: uuid.UUID) -> dict:
+    found = await read(container, "get_staff", scope.organization_id, staff_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail=MISSING)
+    return found
+
+
+@router.get("/organizations/{org_id}/staff", summary="Equipo")
+async def list_staff(scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
+    found = await read(container, "list_staff", scope.organization_id, active_only=active_only)
+    return shapes.many(shapes.staff_member, found, scope.timezone)
+
+
+@router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo")
+async def create_staff(body: StaffCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    result = await execute(
+        container,
+        AddStaff(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            name=body.name,
+            phone_number=body.phone_number,
+            permission_level=body.permission_level,
+            service_ids=body.service_type_ids,
+            working_hours=body.working_hours,
+            location_id=body.location_id,
+            default_spot_id=body.default_spot_id,
+        ),
+    )
+    return shapes.staff_member(await staff_in_org(container, scope, result.id), scope.timezone)
+
+
+@router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo")
+async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+
+
+@router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario")
+async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await staff_in_org(container, scope, staff_id)
+    fields = body.model_dump(exclude_unset=True)
+    if not fields:
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    clear_hours = "working_hours" in fields and fields["working_hours"] is None
+    await execute(
+        container,
+        UpdateStaff(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            staff_id=staff_id,
+            name=fields.get("name"),
+            permission_level=fields.get("permission_level"),
+            service_ids=fields.get("service_type_ids"),
+            working_hours=fields.get("working_hours"),
+            clear_working_hours=clear_hours,
+            location_id=fields.get("location_id"),
+            default_spot_id=fields.get("default_spot_id"),
+        ),
+    )
+    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+
+
+@router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja")
+async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await staff_in_org(container, scope, staff_id)
+    await execute(
+        container, DeactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
+    )
+    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+
+
+@router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar")
+async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await staff_in_org(container, scope, staff_id)
+    await execute(
+        container, ReactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
+    )
+    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)

@@ -1,0 +1,1 @@
+"""WhatsApp (Twilio) channel: webhook, routing, inbound processing, outbound dispatch, notifications."""

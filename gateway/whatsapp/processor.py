@@ -1,0 +1,287 @@
+"""The work after the webhook answered: route each stored inbound message and answer it.
+
+Per conversation, messages are handled strictly in arrival order, one at a time: ``drain`` takes the
+conversation's lock and processes its pending inbound messages oldest first until none is left.
+Whoever calls it (the in-process queue, an arq job, the pending sweep) may call it again safely:
+a message is pending until ``SaveAgentState`` marks it handled, and every reply has an id derived
+from the inbound message, so a re-run never sends a reply twice.
+
+Routing (spec, Message Routing Architecture):
+- Parlo's central number: onboarding by chat is coming / staff of one business / redirect for many.
+- Business number, sender is active staff of that business: team-mode placeholder (and «listo» to
+  resolve a handoff).
+- Anyone else is a customer: make sure the Customer exists, call the agent unless handed off.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from agent.spanish.format import format_phone
+from aggregates.conversation import CENTRAL_ORGANIZATION_ID
+from aggregates.errors import DomainError
+from commands import Actor
+from commands.messages import AddCustomer, HandOffConversation, QueueOutboundMessage, ResolveHandoff, SaveAgentState
+from commands.phones import normalize_phone
+from gateway.whatsapp import texts
+
+log = logging.getLogger("parlo.whatsapp.processor")
+AGENT_ACTOR = Actor.system("whatsapp-agent")
+ROUTER_ACTOR = Actor.system("whatsapp-router")
+_RESOLVE = re.compile(r"^\s*(listo|resuelto|ya qued[oó])\b(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def reply_id(inbound_message_id: str, label: str) -> uuid.UUID:
+    """Deterministic outbound id: re-processing the same inbound message queues nothing new."""
+    return uuid.uuid5(uuid.UUID(str(inbound_message_id)), f"outbound:{label}")
+
+
+class InboundProcessor:
+    def __init__(
+        self,
+        app: Any,
+        *,
+        agent_factory: Callable[[], Any] | None,
+        reads: Any = None,
+        conversation_reads: Any = None,
+        dispatch: Callable[[uuid.UUID], Any] | None = None,
+        central_number: str = "",
+        wait_for: Callable[..., Any] | None = None,
+    ) -> None:
+        self.app = app
+        self.agent_factory = agent_factory
+        self._agent: Any = None
+        self.reads = reads
+        self.conversation_reads = conversation_reads
+        self.dispatch = dispatch
+        self.central_number = central_number
+        self.wait_for = wait_for
+        self._locks: dict[tuple, threading.Lock] = {}
+        self._locks_guard = threading.Lock()
+        self.processed = 0
+        self.on_processed: list[Callable[[dict], None]] = []
+
+    @property
+    def agent(self) -> Any:
+        if self._agent is None and self.agent_factory is not None:
+            self._agent = self.agent_factory()
+        return self._agent
+
+    def lock_for(self, organization_id: uuid.UUID, phone: str) -> threading.Lock:
+        key = (str(organization_id), phone)
+        with self._locks_guard:
+            lock = self._locks.get(key)
+            if lock is None:
+                lock = self._locks[key] = threading.Lock()
+            return lock
+
+    # ---- the loop --------------------------------------------------------------------------
+
+    def drain(self, organization_id: uuid.UUID, phone: str) -> int:
+        """Handle every pending inbound message of this conversation, oldest first."""
+        organization_id = uuid.UUID(str(organization_id))
+        count = 0
+        with self.lock_for(organization_id, phone):
+            while True:
+                state = self.app.conversation_state(organization_id, phone)
+                if not state or not state["pending_inbound"]:
+                    return count
+                item = state["pending_inbound"][0]
+                outcome = self._process(organization_id, state, item)
+                count += 1
+                self.processed += 1
+                for callback in list(self.on_processed):
+                    callback({"organization_id": organization_id, "phone": phone, "message_sid": item["message_sid"], **outcome})
+
+    def _process(self, organization_id: uuid.UUID, state: dict, item: dict) -> dict:
+        phone = state["phone_number"]
+        sid = item["message_sid"]
+        if organization_id == CENTRAL_ORGANIZATION_ID:
+            replies, outcome, new_state = [self._central_reply(phone)], "central", None
+            from_number = self.central_number
+        else:
+            from_number = item.get("to_number") or None
+            staff = self.app.staff_for_phone(organization_id, phone)
+            if staff is not None and staff["is_active"]:
+                replies, outcome, new_state = [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
+            elif state["handed_off"]:
+                replies, outcome, new_state = [], "handed_off", None
+            else:
+                replies, outcome, new_state = self._customer_turn(organization_id, state, item)
+        queued = []
+        for index, text in enumerate(r for r in replies if r and r.strip()):
+            result = self.app.execute(
+                QueueOutboundMessage(
+                    actor=AGENT_ACTOR,
+                    cause=sid,
+                    organization_id=organization_id,
+                    to_phone=phone,
+                    body=text,
+                    kind="reply",
+                    message_id=reply_id(item["message_id"], f"reply:{index}"),
+                    from_number=from_number,
+                )
+            )
+            queued.append(result.id)
+        if isinstance(outcome, tuple):  # ("handoff", reason)
+            queued_handoff = self._hand_off(organization_id, state, item, outcome[1])
+            outcome = "handoff"
+        else:
+            queued_handoff = []
+        self.app.execute(
+            SaveAgentState(
+                actor=AGENT_ACTOR,
+                cause=sid,
+                organization_id=organization_id,
+                customer_phone=phone,
+                message_sid=sid,
+                state=new_state,
+                outcome=outcome,
+            )
+        )
+        if self.dispatch is not None:
+            for message_id in [*queued, *queued_handoff]:
+                try:
+                    self.dispatch(message_id)
+                except Exception:  # noqa: BLE001 - stays pending; the retry sweep sends it
+                    log.exception("dispatching %s failed", message_id)
+        return {"outcome": outcome, "replies": replies, "message_ids": [*queued, *queued_handoff]}
+
+    # ---- customers ---------------------------------------------------------------------------
+
+    def _customer_turn(self, organization_id: uuid.UUID, state: dict, item: dict):
+        phone = state["phone_number"]
+        sid = item["message_sid"]
+        created = self.app.execute(
+            AddCustomer(actor=Actor.customer(phone), cause=sid, organization_id=organization_id, phone_number=phone)
+        )
+        if self.wait_for is not None and created.position is not None:
+            self.wait_for(created.position)
+        history = []
+        for entry in state["history"]:
+            if entry.get("sid") == sid:
+                break
+            history.append({"role": entry["role"], "text": entry["text"]})
+        from agent.service import AgentTurn
+
+        turn = AgentTurn(
+            organization_id=organization_id,
+            customer_phone=phone,
+            text=item["body"] or "",
+            message_id=sid,
+            profile_name=item.get("profile_name") or state.get("profile_name"),
+            state=dict(state["agent_state"]),
+            history=history,
+            received_at=datetime.fromisoformat(item["received_at"]),
+        )
+        try:
+            result = self.agent.handle(turn)
+        except Exception:  # noqa: BLE001 - a broken turn must not block the conversation forever
+            log.exception("agent failed on %s", sid)
+            return [texts.AGENT_TROUBLE], "agent_error", None
+        outcome: Any = "agent"
+        if getattr(result, "handoff_reason", None):
+            outcome = ("handoff", result.handoff_reason)
+        return list(result.replies or []), outcome, dict(result.state or {})
+
+    def _hand_off(self, organization_id: uuid.UUID, state: dict, item: dict, reason: str) -> list[uuid.UUID]:
+        phone = state["phone_number"]
+        sid = item["message_sid"]
+        result = self.app.execute(
+            HandOffConversation(actor=AGENT_ACTOR, cause=sid, organization_id=organization_id, customer_phone=phone, reason=reason)
+        )
+        if result.data.get("already_handed_off"):
+            return []
+        org = self.app.organization_view(organization_id) or {"name": "tu negocio"}
+        customer_name = state.get("profile_name") or "Sin nombre"
+        if self.reads is not None:
+            try:
+                row = self.reads.get_customer_by_phone(organization_id, phone)
+                if row and row.get("name"):
+                    customer_name = row["name"]
+            except Exception:  # noqa: BLE001 - the name is a nicety
+                log.debug("customer lookup failed", exc_info=True)
+        body = texts.HANDOFF_NOTICE.format(
+            business=org["name"],
+            customer=customer_name,
+            phone=format_phone(phone),
+            phone_digits=phone.lstrip("+"),
+            question=(item["body"] or "").strip()[:500] or "(sin texto)",
+            reason=reason,
+        )
+        queued = []
+        for owner in self.app.owner_contacts(organization_id):
+            result = self.app.execute(
+                QueueOutboundMessage(
+                    actor=AGENT_ACTOR,
+                    cause=sid,
+                    organization_id=organization_id,
+                    to_phone=owner["phone_number"],
+                    body=body,
+                    kind="handoff",
+                    message_id=reply_id(item["message_id"], f"handoff:{owner['id']}"),
+                    template_variables={"1": format_phone(phone), "2": (item["body"] or "")[:200], "3": reason[:200]},
+                )
+            )
+            queued.append(result.id)
+        return queued
+
+    # ---- staff and central ---------------------------------------------------------------------
+
+    def _staff_reply(self, organization_id: uuid.UUID, staff: dict, body: str) -> str:
+        org = self.app.organization_view(organization_id) or {"name": "tu negocio"}
+        match = _RESOLVE.match(body or "")
+        if match:
+            return self._resolve_from_staff(organization_id, staff, match.group(2))
+        first_name = (staff.get("name") or "").split(" ")[0] or "equipo"
+        return texts.STAFF_PLACEHOLDER.format(name=first_name, business=org["name"])
+
+    def _resolve_from_staff(self, organization_id: uuid.UUID, staff: dict, rest: str) -> str:
+        target: str | None = None
+        digits = re.sub(r"[^\d+]", "", rest or "")
+        if len(digits.lstrip("+")) >= 10:
+            try:
+                target = normalize_phone(digits if digits.startswith("+") else digits)
+            except DomainError:
+                target = None
+        if target is None and self.conversation_reads is not None:
+            pending = self.conversation_reads.list_handed_off(organization_id)
+            if len(pending) == 1:
+                target = pending[0]["customer_phone"]
+            elif len(pending) > 1:
+                return texts.HANDOFF_WHICH.format(example=pending[0]["customer_phone"].lstrip("+"))
+        if target is None:
+            return texts.HANDOFF_NOTHING
+        try:
+            self.app.execute(
+                ResolveHandoff(actor=Actor.staff(staff["id"]), cause="whatsapp:listo", organization_id=organization_id, customer_phone=target)
+            )
+        except DomainError:
+            return texts.HANDOFF_NOTHING
+        return texts.HANDOFF_RESOLVED.format(phone=format_phone(target))
+
+    def _central_reply(self, phone: str) -> str:
+        registrations: list[dict] = []
+        if self.reads is not None:
+            try:
+                registrations = self.reads.list_staff_registrations(phone)
+            except Exception:  # noqa: BLE001 - fall back to the generic welcome
+                log.debug("registrations lookup failed", exc_info=True)
+        if not registrations:
+            return texts.CENTRAL_WELCOME
+        name = (registrations[0].get("name") or "").split(" ")[0] or "hola"
+        if len(registrations) == 1:
+            reg = registrations[0]
+            return texts.CENTRAL_ONE_BUSINESS.format(
+                name=name, business=reg["organization_name"], number=format_phone(reg["organization_phone_number"])
+            )
+        lines = "\n".join(
+            f"• {r['organization_name']}: {format_phone(r['organization_phone_number'])}" for r in registrations
+        )
+        return texts.CENTRAL_MANY_BUSINESSES.format(name=name, lines=lines)

@@ -1,0 +1,90 @@
+"""``parlo projections run | rebuild [NAME] | status``."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+from typing import Optional
+
+import typer
+
+projections_cli = typer.Typer(help="Proyecciones: eventos -> tablas de lectura.", no_args_is_help=True)
+
+
+def _container():
+    from infra.cli import build_container
+
+    return build_container()
+
+
+@projections_cli.command("run")
+def run(
+    batch_size: int = typer.Option(500, help="Notificaciones por lote (y por transacción)."),
+    poll_interval: float = typer.Option(0.5, help="Segundos entre consultas cuando no hay eventos nuevos."),
+    once: bool = typer.Option(False, help="Ponerse al día y salir."),
+) -> None:
+    """Run the projections as a long-running process (production)."""
+    container = _container()
+    try:
+        runner = container.projections
+        runner.batch_size = batch_size
+        runner.poll_interval = poll_interval
+        if once:
+            started = time.monotonic()
+            count = runner.run_once()
+            typer.echo(f"{count} notificaciones leídas en {time.monotonic() - started:.2f} s")
+            return
+        stop = threading.Event()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: (stop.set(), runner.wake()))
+        typer.echo(f"proyecciones en marcha: {', '.join(p.name for p in runner.projections)}", err=True)
+        _run_with_listener(runner, stop)
+    finally:
+        container.close()
+
+
+def _run_with_listener(runner, stop: threading.Event) -> None:
+    # The LISTEN thread (PostgreSQL) wakes the loop as soon as events are written.
+    runner._stop = stop  # noqa: SLF001 - share the stop flag with the listener
+    runner._start_listener()  # noqa: SLF001
+    runner.run_forever(stop)
+
+
+@projections_cli.command("rebuild")
+def rebuild(
+    name: Optional[str] = typer.Argument(None, help="Proyección a reconstruir (todas si se omite)."),  # noqa: UP007
+    drop: bool = typer.Option(False, help="Borrar y volver a crear las tablas (cambios de esquema)."),
+) -> None:
+    """Clear a projection's tables and replay every event into them (one transaction)."""
+    container = _container()
+    try:
+        runner = container.projections
+        names = [name] if name else [p.name for p in runner.projections]
+        unknown = [n for n in names if n not in runner.by_name]
+        if unknown:
+            typer.echo(f"Proyección desconocida: {', '.join(unknown)}. Hay: {', '.join(runner.by_name)}", err=True)
+            raise typer.Exit(2)
+        for each in names:
+            started = time.monotonic()
+            applied = runner.rebuild(each, drop=drop)
+            typer.echo(f"{each}: {applied} eventos aplicados en {time.monotonic() - started:.2f} s")
+    finally:
+        container.close()
+
+
+@projections_cli.command("status")
+def status() -> None:
+    """Each projection's position, the store's max notification id and the lag."""
+    container = _container()
+    try:
+        rows = container.projections.status()
+        max_id = rows[0]["max_notification_id"] if rows else 0
+        typer.echo(f"max_notification_id: {max_id}")
+        width = max((len(r["name"]) for r in rows), default=10)
+        typer.echo(f"{'projection'.ljust(width)}  {'position':>10}  {'lag':>8}  updated_at")
+        for row in rows:
+            updated = row["updated_at"].isoformat(timespec="seconds") if row["updated_at"] else "-"
+            typer.echo(f"{row['name'].ljust(width)}  {row['position']:>10}  {row['lag']:>8}  {updated}")
+    finally:
+        container.close()

@@ -1,0 +1,241 @@
+"""Organization events -> businesses, WhatsApp numbers, locations, closures, services and spots."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, update
+
+from aggregates.organization import DEFAULT_SETTINGS, Organization
+from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
+from readmodels.tables import closures, locations, organizations, services, spots, whatsapp_numbers
+
+
+class OrganizationsProjection(Projection):
+    name = "organizations"
+    tables = [organizations, whatsapp_numbers, locations, closures, services, spots]
+
+    def _touch(self, conn: Connection, event: Any) -> None:
+        conn.execute(
+            update(organizations).where(organizations.c.id == event.originator_id).values(updated_at=utc(event.timestamp))
+        )
+
+    # ---- the business ------------------------------------------------------------------------
+
+    @handles(Organization.Registered)
+    def _registered(self, conn: Connection, event: Any, position: int) -> None:
+        at = utc(event.timestamp)
+        replace_row(
+            conn,
+            organizations,
+            id=event.originator_id,
+            name=event.name,
+            business_type=event.business_type,
+            timezone=event.timezone,
+            status="onboarding",
+            phone_number=event.whatsapp_number,
+            settings=dict(DEFAULT_SETTINGS),
+            created_at=at,
+            updated_at=at,
+        )
+        replace_row(conn, whatsapp_numbers, phone_number=event.whatsapp_number, organization_id=event.originator_id)
+        replace_row(
+            conn,
+            locations,
+            id=to_uuid(event.location_id),
+            organization_id=event.originator_id,
+            name=event.location_name,
+            address=event.location_address,
+            is_primary=True,
+            business_hours=jsonable(event.business_hours),
+            created_at=at,
+            updated_at=at,
+        )
+
+    @handles(Organization.ProfileUpdated)
+    def _profile_updated(self, conn: Connection, event: Any, position: int) -> None:
+        values = {k: v for k, v in event.changes.items() if k in ("name", "business_type", "timezone")}
+        conn.execute(
+            update(organizations)
+            .where(organizations.c.id == event.originator_id)
+            .values(**values, updated_at=utc(event.timestamp))
+        )
+
+    @handles(Organization.StatusChanged)
+    def _status_changed(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(
+            update(organizations)
+            .where(organizations.c.id == event.originator_id)
+            .values(status=event.status, updated_at=utc(event.timestamp))
+        )
+
+    @handles(Organization.WhatsAppNumberAdded)
+    def _number_added(self, conn: Connection, event: Any, position: int) -> None:
+        replace_row(conn, whatsapp_numbers, phone_number=event.number, organization_id=event.originator_id)
+        self._touch(conn, event)
+
+    @handles(Organization.SettingsUpdated)
+    def _settings_updated(self, conn: Connection, event: Any, position: int) -> None:
+        current = conn.execute(select(organizations.c.settings).where(organizations.c.id == event.originator_id)).scalar()
+        conn.execute(
+            update(organizations)
+            .where(organizations.c.id == event.originator_id)
+            .values(settings={**(current or {}), **jsonable(event.changes)}, updated_at=utc(event.timestamp))
+        )
+
+    # ---- locations -----------------------------------------------------------------------------
+
+    @handles(Organization.LocationAdded)
+    def _location_added(self, conn: Connection, event: Any, position: int) -> None:
+        at = utc(event.timestamp)
+        replace_row(
+            conn,
+            locations,
+            id=to_uuid(event.location_id),
+            organization_id=event.originator_id,
+            name=event.name,
+            address=event.address,
+            is_primary=False,
+            business_hours=jsonable(event.business_hours),
+            created_at=at,
+            updated_at=at,
+        )
+        self._touch(conn, event)
+
+    @handles(Organization.LocationUpdated)
+    def _location_updated(self, conn: Connection, event: Any, position: int) -> None:
+        values = {k: v for k, v in event.changes.items() if k in ("name", "address")}
+        conn.execute(
+            update(locations).where(locations.c.id == to_uuid(event.location_id)).values(**values, updated_at=utc(event.timestamp))
+        )
+
+    @handles(Organization.LocationRemoved)
+    def _location_removed(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(delete(locations).where(locations.c.id == to_uuid(event.location_id)))
+        self._touch(conn, event)
+
+    @handles(Organization.BusinessHoursSet)
+    def _hours_set(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(
+            update(locations)
+            .where(locations.c.id == to_uuid(event.location_id))
+            .values(business_hours=jsonable(event.business_hours), updated_at=utc(event.timestamp))
+        )
+
+    # ---- closures ------------------------------------------------------------------------------
+
+    @handles(Organization.ClosureScheduled)
+    def _closure_scheduled(self, conn: Connection, event: Any, position: int) -> None:
+        replace_row(
+            conn,
+            closures,
+            id=to_uuid(event.closure_id),
+            organization_id=event.originator_id,
+            start_date=_date(event.start_date),
+            end_date=_date(event.end_date),
+            reason=event.reason,
+        )
+        self._touch(conn, event)
+
+    @handles(Organization.ClosureRemoved)
+    def _closure_removed(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(delete(closures).where(closures.c.id == to_uuid(event.closure_id)))
+        self._touch(conn, event)
+
+    # ---- services ------------------------------------------------------------------------------
+
+    @handles(Organization.ServiceAdded)
+    def _service_added(self, conn: Connection, event: Any, position: int) -> None:
+        at = utc(event.timestamp)
+        replace_row(
+            conn,
+            services,
+            id=to_uuid(event.service_id),
+            organization_id=event.originator_id,
+            name=event.name,
+            description=event.description,
+            duration_minutes=event.duration_minutes,
+            price_cents=event.price_cents,
+            currency="MXN",
+            is_active=True,
+            has_appointments=False,
+            created_at=at,
+            updated_at=at,
+        )
+
+    @handles(Organization.ServiceUpdated)
+    def _service_updated(self, conn: Connection, event: Any, position: int) -> None:
+        allowed = ("name", "description", "duration_minutes", "price_cents", "is_active")
+        values = {k: v for k, v in event.changes.items() if k in allowed}
+        conn.execute(
+            update(services).where(services.c.id == to_uuid(event.service_id)).values(**values, updated_at=utc(event.timestamp))
+        )
+
+    @handles(Organization.ServiceRemoved)
+    def _service_removed(self, conn: Connection, event: Any, position: int) -> None:
+        service_id = str(event.service_id)
+        conn.execute(delete(services).where(services.c.id == to_uuid(event.service_id)))
+        # The aggregate also drops the service from every spot of the business.
+        rows = conn.execute(
+            select(spots.c.id, spots.c.service_ids).where(spots.c.organization_id == event.originator_id)
+        ).all()
+        for spot_id, service_ids in rows:
+            if service_id in (service_ids or []):
+                conn.execute(
+                    update(spots)
+                    .where(spots.c.id == spot_id)
+                    .values(service_ids=[s for s in service_ids if s != service_id], updated_at=utc(event.timestamp))
+                )
+
+    @handles(Organization.ServiceFirstBooked)
+    def _service_first_booked(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(
+            update(services)
+            .where(services.c.id == to_uuid(event.service_id))
+            .values(has_appointments=True, updated_at=utc(event.timestamp))
+        )
+
+    # ---- spots ---------------------------------------------------------------------------------
+
+    @handles(Organization.SpotAdded)
+    def _spot_added(self, conn: Connection, event: Any, position: int) -> None:
+        at = utc(event.timestamp)
+        replace_row(
+            conn,
+            spots,
+            id=to_uuid(event.spot_id),
+            organization_id=event.originator_id,
+            location_id=to_uuid(event.location_id),
+            name=event.name,
+            display_order=event.display_order,
+            is_active=True,
+            service_ids=[str(s) for s in event.service_ids],
+            has_appointments=False,
+            created_at=at,
+            updated_at=at,
+        )
+
+    @handles(Organization.SpotUpdated)
+    def _spot_updated(self, conn: Connection, event: Any, position: int) -> None:
+        values = {k: v for k, v in event.changes.items() if k in ("name", "display_order", "is_active", "service_ids")}
+        if "service_ids" in values:
+            values["service_ids"] = [str(s) for s in values["service_ids"]]
+        conn.execute(update(spots).where(spots.c.id == to_uuid(event.spot_id)).values(**values, updated_at=utc(event.timestamp)))
+
+    @handles(Organization.SpotRemoved)
+    def _spot_removed(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(delete(spots).where(spots.c.id == to_uuid(event.spot_id)))
+
+    @handles(Organization.SpotFirstBooked)
+    def _spot_first_booked(self, conn: Connection, event: Any, position: int) -> None:
+        conn.execute(
+            update(spots).where(spots.c.id == to_uuid(event.spot_id)).values(has_appointments=True, updated_at=utc(event.timestamp))
+        )
+
+
+def _date(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+PROJECTIONS = [OrganizationsProjection]

@@ -1,0 +1,341 @@
+"""Runs projections over the event store's notification log, exactly once.
+
+How a batch works (for each projection, one SQLAlchemy transaction):
+
+1. lock the projection's row in ``rm_projection_tracking`` (PostgreSQL: ``SELECT ... FOR UPDATE``;
+   SQLite: a no-op ``UPDATE`` first, which takes the database write lock) and re-read the position
+   under the lock: another process may have advanced it meanwhile;
+2. apply the notifications of the batch whose id is greater than that position;
+3. set the position to the id of the batch's last notification (whether or not the projection
+   handled it) and commit: rows and position land together or not at all.
+
+Notification ids have gaps (rolled-back writes): the runner never waits for "last + 1", it reads
+whatever comes after its position. The event store assigns ids in commit order (the PostgreSQL
+recorder locks the table while inserting), so nothing can appear later below a position.
+
+Several runners (threads or processes) may run the same projections: the row lock serialises them
+and the re-read position makes the loser skip what the winner applied.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime, timezone
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, text, update
+
+from projections.base import Projection
+from readmodels.tables import projection_tracking
+
+log = logging.getLogger("parlo.projections")
+
+
+class ProjectionRunner:
+    def __init__(
+        self,
+        app: Any,
+        engine: Engine,
+        projections: Iterable[Projection | type[Projection]],
+        *,
+        batch_size: int = 500,
+        poll_interval: float = 0.5,
+        setup: bool = True,
+    ) -> None:
+        self.app = app
+        self.engine = engine
+        self.projections: list[Projection] = [p() if isinstance(p, type) else p for p in projections]
+        self.by_name = {p.name: p for p in self.projections}
+        if len(self.by_name) != len(self.projections) or "" in self.by_name:
+            raise ValueError("Every projection needs a unique, non-empty name.")
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.is_postgres = engine.dialect.name == "postgresql"
+        self._positions: dict[str, int] = {}
+        self._condition = threading.Condition()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
+        self._serial = threading.RLock()  # one batch at a time within this process
+        self.events_applied = 0
+        self.last_error: BaseException | None = None
+        if setup:
+            self.setup()
+
+    # ---- schema ----------------------------------------------------------------------------
+
+    def tables(self, names: Sequence[str] | None = None) -> list:
+        chosen = [self.by_name[n] for n in names] if names else self.projections
+        return [t for p in chosen for t in p.tables]
+
+    def setup(self) -> None:
+        """Create the tables and the tracking rows (position 0) that do not exist yet."""
+        with self.engine.begin() as conn:
+            if self.is_postgres:
+                # Two processes starting at once must not both run CREATE TABLE.
+                conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('parlo-projections-setup'))"))
+            projection_tracking.metadata.create_all(conn, tables=[projection_tracking, *self.tables()], checkfirst=True)
+            known = set(conn.execute(select(projection_tracking.c.name)).scalars())
+            for projection in self.projections:
+                if projection.name not in known:
+                    conn.execute(projection_tracking.insert().values(name=projection.name, position=0, updated_at=_now()))
+        self._positions = self.read_positions()
+
+    # ---- positions ---------------------------------------------------------------------------
+
+    def read_positions(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            rows = dict(conn.execute(select(projection_tracking.c.name, projection_tracking.c.position)).all())
+        return {p.name: int(rows.get(p.name, 0)) for p in self.projections}
+
+    def _lock_position(self, conn: Connection, name: str) -> int:
+        if self.is_postgres:
+            query = select(projection_tracking.c.position).where(projection_tracking.c.name == name).with_for_update()
+        else:
+            # SQLite has no row locks: a first write takes the database's write lock (waiting
+            # out busy_timeout), so the read below sees the latest committed position.
+            conn.execute(
+                update(projection_tracking)
+                .where(projection_tracking.c.name == name)
+                .values(position=projection_tracking.c.position)
+            )
+            query = select(projection_tracking.c.position).where(projection_tracking.c.name == name)
+        position = conn.execute(query).scalar()
+        if position is None:
+            raise RuntimeError(f"No tracking row for projection {name!r}: run setup() first.")
+        return int(position)
+
+    def _set_position(self, conn: Connection, name: str, position: int) -> None:
+        conn.execute(
+            update(projection_tracking)
+            .where(projection_tracking.c.name == name)
+            .values(position=position, updated_at=_now())
+        )
+
+    def _advanced(self, name: str, position: int) -> None:
+        with self._condition:
+            if position != self._positions.get(name):
+                self._positions[name] = position
+            self._condition.notify_all()
+
+    # ---- processing --------------------------------------------------------------------------
+
+    def process_batch(self, names: Sequence[str] | None = None) -> int:
+        """Read one batch after the lowest position and apply it to every projection that needs
+        it. Returns the number of notifications read (0 = every projection is caught up)."""
+        chosen = [self.by_name[n] for n in names] if names else self.projections
+        with self._serial:
+            positions = self.read_positions()
+            start = min(positions[p.name] for p in chosen)
+            notifications = self.app.recorder.select_notifications(start=start + 1, limit=self.batch_size)
+            if not notifications:
+                for projection in chosen:
+                    self._advanced(projection.name, positions[projection.name])
+                return 0
+            decoded: dict[int, Any] = {}
+            for projection in chosen:
+                self._apply_batch(projection, notifications, start, decoded)
+            return len(notifications)
+
+    def _apply_batch(self, projection: Projection, notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
+        last = notifications[-1].id
+        applied = 0
+        with self.engine.begin() as conn:
+            position = self._lock_position(conn, projection.name)
+            if position >= last or position < start:
+                # Already done by another runner, or reset by a rebuild (the batch does not reach
+                # back to this position): touch nothing; the next batch starts lower.
+                pass
+            else:
+                for notification in notifications:
+                    if notification.id <= position or not projection.wants_topic(notification.topic):
+                        continue
+                    event = decoded.get(notification.id)
+                    if event is None:
+                        event = decoded[notification.id] = self.app.mapper.to_domain_event(notification)
+                    projection.apply(conn, event, notification.id)
+                    applied += 1
+                self._set_position(conn, projection.name, last)
+                position = last
+        self.events_applied += applied
+        self._advanced(projection.name, position)
+
+    def run_once(self, names: Sequence[str] | None = None) -> int:
+        """Process batches until every (chosen) projection has caught up; returns notifications read."""
+        total = 0
+        while True:
+            count = self.process_batch(names)
+            total += count
+            if count < self.batch_size:
+                # A short batch reached the end; one more read confirms nothing arrived meanwhile.
+                if count == 0 or self.process_batch(names) == 0:
+                    return total
+
+    def run_forever(self, stop: threading.Event | None = None, *, on_error: Callable[[BaseException], None] | None = None) -> None:
+        """Poll (every ``poll_interval`` s, sooner when woken) until ``stop`` is set."""
+        stop = stop or self._stop
+        failures = 0
+        while not stop.is_set():
+            try:
+                count = self.process_batch()
+                failures = 0
+            except Exception as error:  # noqa: BLE001 - keep running; the batch is retried
+                self.last_error = error
+                failures += 1
+                log.exception("projection batch failed (attempt %d)", failures)
+                if on_error is not None:
+                    on_error(error)
+                stop.wait(min(5.0, 0.2 * 2 ** min(failures, 5)))
+                continue
+            if count >= self.batch_size:
+                continue
+            self._wake.wait(self.poll_interval)
+            self._wake.clear()
+
+    def wake(self) -> None:
+        """Make a sleeping ``run_forever`` loop poll now."""
+        self._wake.set()
+
+    # ---- in-process thread ------------------------------------------------------------------
+
+    @property
+    def running_here(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def start(self, *, listen: bool = True) -> threading.Thread:
+        """Run ``run_forever`` in a daemon thread (the embedded default). Idempotent."""
+        if self.running_here:
+            return self._thread  # type: ignore[return-value]
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run_forever, args=(self._stop,), name="parlo-projections", daemon=True)
+        self._thread.start()
+        if listen:
+            self._start_listener()
+        return self._thread
+
+    def stop(self, timeout: float = 10.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        for thread in (self._thread, self._listener):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
+        self._thread = None
+        self._listener = None
+
+    def _start_listener(self) -> None:
+        """PostgreSQL: LISTEN on the event store's channel and wake the loop on each NOTIFY.
+        Messages can be lost (reconnects): the timer poll stays the safety net."""
+        channel = getattr(self.app.recorder, "channel_name", None)
+        datastore = getattr(self.app.recorder, "datastore", None)
+        if not channel or datastore is None or not hasattr(datastore, "get_connection"):
+            return
+
+        def listen() -> None:
+            import psycopg
+            from psycopg import sql
+
+            while not self._stop.is_set():
+                try:
+                    kwargs = {k: v for k, v in dict(getattr(datastore.pool, "kwargs", {}) or {}).items() if k != "row_factory"}
+                    conninfo = getattr(datastore.pool, "conninfo", "") or ""
+                    with psycopg.connect(conninfo, autocommit=True, **kwargs) as conn:
+                        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
+                        while not self._stop.is_set():
+                            for _ in conn.notifies(timeout=1.0, stop_after=1):
+                                self._wake.set()
+                except Exception:  # noqa: BLE001 - fall back to polling, retry later
+                    log.debug("projection listener failed", exc_info=True)
+                    self._stop.wait(2.0)
+
+        self._listener = threading.Thread(target=listen, name="parlo-projections-listen", daemon=True)
+        self._listener.start()
+
+    # ---- read-your-writes ----------------------------------------------------------------------
+
+    def wait_for(self, position: int | None, timeout: float = 10.0, names: Sequence[str] | None = None) -> bool:
+        """Block until every projection's position is >= ``position``. True when reached, False on
+        timeout. In-process (thread running here): a Condition notified after each batch.
+        Otherwise (``parlo projections run`` elsewhere): polls the tracking table."""
+        if position is None:
+            return True
+        wanted = list(names) if names else [p.name for p in self.projections]
+        deadline = time.monotonic() + timeout
+        if self.running_here:
+            self._wake.set()
+            with self._condition:
+                return self._condition.wait_for(
+                    lambda: min(self._positions.get(n, 0) for n in wanted) >= position or not self.running_here,
+                    timeout,
+                ) and min(self._positions.get(n, 0) for n in wanted) >= position
+        delay = 0.005
+        while True:
+            positions = self.read_positions()
+            if min(positions[n] for n in wanted) >= position:
+                with self._condition:
+                    self._positions.update(positions)
+                return True
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 0.1)
+
+    # ---- operations ----------------------------------------------------------------------------
+
+    def rebuild(self, name: str, *, drop: bool = False) -> int:
+        """Clear one projection's tables and replay every event into them, in ONE transaction
+        (readers on PostgreSQL keep seeing the old rows until it commits). ``drop`` drops and
+        recreates the tables (for schema changes). Returns the number of events applied."""
+        projection = self.by_name[name]
+        applied = 0
+        with self._serial, self.engine.begin() as conn:
+            self._lock_position(conn, name)
+            if drop:
+                projection_tracking.metadata.drop_all(conn, tables=list(projection.tables), checkfirst=True)
+                projection_tracking.metadata.create_all(conn, tables=list(projection.tables), checkfirst=True)
+            else:
+                projection.clear(conn)
+            position = 0
+            while True:
+                notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
+                if not notifications:
+                    break
+                for notification in notifications:
+                    if projection.wants_topic(notification.topic):
+                        projection.apply(conn, self.app.mapper.to_domain_event(notification), notification.id)
+                        applied += 1
+                position = notifications[-1].id
+            self._set_position(conn, name, position)
+        self.events_applied += applied
+        self._advanced(name, position)
+        return applied
+
+    def status(self) -> list[dict[str, Any]]:
+        """Each projection's position, the store's max notification id and the lag (in ids:
+        gaps make it an upper bound of the events still to apply)."""
+        max_id = self.app.recorder.max_notification_id() or 0
+        with self.engine.connect() as conn:
+            rows = {r.name: r for r in conn.execute(select(projection_tracking))}
+        result = []
+        for projection in self.projections:
+            row = rows.get(projection.name)
+            position = int(row.position) if row is not None else 0
+            result.append(
+                {
+                    "name": projection.name,
+                    "position": position,
+                    "max_notification_id": max_id,
+                    "lag": max(0, max_id - position),
+                    "updated_at": row.updated_at if row is not None else None,
+                    "tables": [t.name for t in projection.tables],
+                }
+            )
+        return result
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)

@@ -1,0 +1,613 @@
+"""Availability: the free, bookable start times of a service (issue #4).
+
+Two layers:
+
+* ``compute_slots(...)`` is the pure core: plain data in (hours, closures, calendars of the
+  qualified staff and spots, settings, ``now``), slots out. No I/O, so it is unit-tested directly.
+* ``AvailabilityService(engine)`` is a thin loader around it: one query per read-model table for
+  the whole range (organization, location, service, staff, closures, spots, appointments, blocks).
+
+Rules (they mirror what the write side accepts, see commands/appointments.py ``_place`` and
+``Organization.check_open``, so a slot offered here is a slot the booking command takes):
+
+* Candidates start at the opening time of every business-hours interval of a local day and step
+  every ``slot_interval_minutes``; a candidate must end by the closing time of that interval.
+  Steps are taken on absolute (UTC) time, so across a DST change no nonexistent local time is
+  produced and no start is produced twice (in the repeated November hour the two ``1:30`` starts
+  are different instants and both are real).
+* Days in a closure (by the local date of the start or the end) have no slots; a suspended or
+  churned business has none; an inactive or missing service has none.
+* A staff member qualifies when active, offering the service and working at the location (or at
+  no particular location). ``working_hours`` None means the business hours; otherwise the slot must
+  also lie inside one of the staff member's intervals of that day.
+* Appointments pending/confirmed/completed/no_show occupy their staff member (and spot) from start
+  to end + ``buffer_minutes``; a candidate needs its own end + buffer free as well (the cleanup
+  time after the new appointment must not run into the next one). Blocks occupy exactly their
+  interval. Cancelled appointments occupy nothing.
+* Spots: when the location has active spots and at least one of them serves the service, a slot
+  also needs one of those spots free. (When the location has spots but none serves the service,
+  the write side books without a spot, and so does this.)
+* Minimum notice: start >= now + ``min_notice_minutes``. Horizon: the local date of the start is at
+  most today (business-local) + ``max_horizon_days``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy.engine import Connection
+
+from readmodels import tables as t
+
+UTC = timezone.utc
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+MAX_RANGE_DAYS = 30  # date_to - date_from may be at most this many days
+OCCUPYING_STATUSES = ("pending", "confirmed", "completed", "no_show")
+LIVE_ORGANIZATION_STATUSES = ("onboarding", "active")
+DEFAULT_SETTINGS: dict[str, int] = {
+    "min_notice_minutes": 60,
+    "max_horizon_days": 30,
+    "buffer_minutes": 0,
+    "slot_interval_minutes": 30,
+}
+# Longest an appointment can last (services allow up to 600 min) plus the largest buffer (240):
+# appointments starting this long before the range can still reach into it.
+_LOOKBACK = timedelta(days=1)
+# Block pieces are split per local day by the write side, so they are never longer than a day.
+_BLOCK_LOOKBACK = timedelta(days=2)
+
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+_PART_ALIASES = {
+    "morning": "morning",
+    "mañana": "morning",
+    "manana": "morning",
+    "afternoon": "afternoon",
+    "tarde": "afternoon",
+    "evening": "evening",
+    "noche": "evening",
+}
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+
+WeeklyHours = Mapping[str, Sequence[Sequence[str]]]
+Interval = tuple[datetime, datetime]
+
+
+class AvailabilityError(ValueError):
+    """A request availability cannot answer. ``message`` is Spanish, fit to show a customer."""
+
+    code = "invalid_input"
+    http_status = 422
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class AvailabilityNotFound(AvailabilityError):
+    code = "not_found"
+    http_status = 404
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A bookable start: ``staff_ids`` are the qualified staff members free for all of it."""
+
+    start: datetime  # UTC, aware
+    end: datetime  # UTC, aware
+    local_start: datetime  # the same instant in the business's time zone
+    staff_ids: list[uuid.UUID] = field(default_factory=list)
+
+    @property
+    def local_end(self) -> datetime:
+        return self.end.astimezone(self.local_start.tzinfo)
+
+    @property
+    def local_date(self) -> date:
+        return self.local_start.date()
+
+    @property
+    def part_of_day(self) -> str:
+        return part_of_day(self.local_start)
+
+
+@dataclass(frozen=True)
+class StaffCalendar:
+    """A qualified staff member, with what already occupies them (UTC intervals)."""
+
+    id: uuid.UUID
+    working_hours: WeeklyHours | None = None  # None: the business hours
+    appointments: Sequence[Interval] = ()
+    blocks: Sequence[Interval] = ()
+
+
+@dataclass(frozen=True)
+class SpotCalendar:
+    """A spot that serves the service, with the appointments that occupy it (UTC intervals)."""
+
+    id: uuid.UUID
+    appointments: Sequence[Interval] = ()
+
+
+# ---- small time helpers (re-implemented: read models do not import aggregates) ----------------
+
+
+def parse_hhmm(value: str) -> time:
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise AvailabilityError(f"La hora «{value}» no es válida.")
+    if value == "24:00":
+        return time.max
+    hours, minutes = value.split(":")
+    return time(int(hours), int(minutes))
+
+
+def zone_for(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise AvailabilityError(f"«{name}» no es una zona horaria válida.") from None
+
+
+def as_utc(moment: datetime) -> datetime:
+    """Aware datetimes to UTC; naive ones (SQLite drops the offset) are taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def day_intervals(hours: WeeklyHours | None, day: date, zone: ZoneInfo) -> list[Interval]:
+    """The UTC intervals a weekly schedule covers on one local date (same rule as the write side:
+    a local time is read with fold=0, "24:00" is the next midnight)."""
+    if not hours:
+        return []
+    intervals = []
+    for opens, closes in hours.get(WEEKDAYS[day.weekday()], None) or []:
+        start = datetime.combine(day, parse_hhmm(opens), zone)
+        end_time = parse_hhmm(closes)
+        end = (
+            datetime.combine(day + timedelta(days=1), time(0), zone)
+            if end_time == time.max
+            else datetime.combine(day, end_time, zone)
+        )
+        start, end = start.astimezone(UTC), end.astimezone(UTC)
+        if start < end:
+            intervals.append((start, end))
+    intervals.sort()
+    return intervals
+
+
+def local_midnight(day: date, zone: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), zone).astimezone(UTC)
+
+
+def part_of_day(local_start: datetime) -> str:
+    """morning before 12:00, afternoon 12:00-18:59, evening from 19:00 (business-local)."""
+    if local_start.hour < 12:
+        return "morning"
+    if local_start.hour < 19:
+        return "afternoon"
+    return "evening"
+
+
+def normalize_part_of_day(value: str | None) -> str | None:
+    if value is None:
+        return None
+    key = _PART_ALIASES.get(value.strip().lower())
+    if key is None:
+        raise AvailabilityError("Indica mañana, tarde o noche.")
+    return key
+
+
+class _Busy:
+    """Disjoint, sorted intervals with an O(log n) overlap test."""
+
+    __slots__ = ("starts", "ends")
+
+    def __init__(self, intervals: Iterable[Interval]) -> None:
+        merged: list[list[datetime]] = []
+        for start, end in sorted(i for i in intervals if i[0] < i[1]):
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1][1] = end
+            else:
+                merged.append([start, end])
+        self.starts = [m[0] for m in merged]
+        self.ends = [m[1] for m in merged]
+
+    def overlaps(self, start: datetime, end: datetime) -> bool:
+        index = bisect.bisect_left(self.starts, end) - 1  # the last interval starting before `end`
+        return index >= 0 and self.ends[index] > start
+
+
+def _fits(intervals: Sequence[Interval], start: datetime, end: datetime) -> bool:
+    return any(opens <= start and end <= closes for opens, closes in intervals)
+
+
+def check_range(date_from: date, date_to: date) -> None:
+    if not isinstance(date_from, date) or not isinstance(date_to, date) or isinstance(date_from, datetime) or isinstance(date_to, datetime):
+        raise AvailabilityError("Las fechas de búsqueda deben ser días del calendario (AAAA-MM-DD).")
+    if date_to < date_from:
+        raise AvailabilityError("La fecha final debe ser igual o posterior a la fecha inicial.")
+    if (date_to - date_from).days > MAX_RANGE_DAYS:
+        raise AvailabilityError(
+            f"Solo puedo buscar horarios en un rango de hasta {MAX_RANGE_DAYS} días; elige fechas más cercanas entre sí."
+        )
+
+
+def _check_now(now: datetime) -> datetime:
+    if not isinstance(now, datetime) or now.tzinfo is None:
+        raise AvailabilityError("La hora actual debe incluir zona horaria.")
+    return now.astimezone(UTC)
+
+
+# ---- the pure core -----------------------------------------------------------------------------
+
+
+def compute_slots(
+    *,
+    timezone_name: str,
+    business_hours: WeeklyHours,
+    duration_minutes: int,
+    staff: Sequence[StaffCalendar],
+    date_from: date,
+    date_to: date,
+    now: datetime,
+    closures: Iterable[tuple[date, date]] = (),
+    spots: Sequence[SpotCalendar] | None = None,
+    min_notice_minutes: int = DEFAULT_SETTINGS["min_notice_minutes"],
+    max_horizon_days: int = DEFAULT_SETTINGS["max_horizon_days"],
+    buffer_minutes: int = DEFAULT_SETTINGS["buffer_minutes"],
+    slot_interval_minutes: int = DEFAULT_SETTINGS["slot_interval_minutes"],
+) -> list[Slot]:
+    """Free slots of one service, sorted by start.
+
+    ``staff`` are the staff members already known to qualify (active, offer the service, work at
+    the location). ``spots`` None means the location needs no spot for this service; a list means
+    one of those spots must be free (an empty list then means no slot at all).
+    """
+    check_range(date_from, date_to)
+    now = _check_now(now)
+    if duration_minutes is None or duration_minutes <= 0:
+        raise AvailabilityError("La duración del servicio no es válida.")
+    if slot_interval_minutes is None or slot_interval_minutes <= 0:
+        raise AvailabilityError("El intervalo entre horarios no es válido.")
+    if not staff or (spots is not None and not spots):
+        return []
+
+    zone = zone_for(timezone_name)
+    duration = timedelta(minutes=duration_minutes)
+    step = timedelta(minutes=slot_interval_minutes)
+    buffer = timedelta(minutes=max(0, buffer_minutes or 0))
+    earliest = now + timedelta(minutes=max(0, min_notice_minutes or 0))
+    today = now.astimezone(zone).date()
+    last_day = min(date_to, today + timedelta(days=max(0, max_horizon_days or 0)))
+    first_day = max(date_from, today)
+    closed_ranges = [(first, last) for first, last in closures]
+
+    def closed(day: date) -> bool:
+        return any(first <= day <= last for first, last in closed_ranges)
+
+    # Appointments occupy [start, end + buffer); a candidate needs [start, end + buffer) free of them.
+    staff_appointments = [_Busy((as_utc(s), as_utc(e) + buffer) for s, e in member.appointments) for member in staff]
+    staff_blocks = [_Busy((as_utc(s), as_utc(e)) for s, e in member.blocks) for member in staff]
+    spot_busy = None if spots is None else [_Busy((as_utc(s), as_utc(e) + buffer) for s, e in spot.appointments) for spot in spots]
+
+    slots: dict[datetime, Slot] = {}
+    day = first_day
+    while day <= last_day:
+        if not closed(day):
+            business = day_intervals(business_hours, day, zone)
+            if business:
+                hours_by_staff = [
+                    None if member.working_hours is None else day_intervals(member.working_hours, day, zone)
+                    for member in staff
+                ]
+                for opens, closes in business:
+                    start = opens
+                    if start < earliest:  # jump to the first step at or after the notice limit
+                        skipped = -(-(earliest - opens) // step)
+                        start = opens + skipped * step
+                    while start + duration <= closes:
+                        end = start + duration
+                        if start in slots or closed(end.astimezone(zone).date()):
+                            start += step
+                            continue
+                        if spot_busy is not None and all(busy.overlaps(start, end + buffer) for busy in spot_busy):
+                            start += step
+                            continue
+                        free = [
+                            member.id
+                            for member, hours, taken, blocked in zip(staff, hours_by_staff, staff_appointments, staff_blocks)
+                            if (hours is None or _fits(hours, start, end))
+                            and not taken.overlaps(start, end + buffer)
+                            and not blocked.overlaps(start, end)
+                        ]
+                        if free:
+                            slots[start] = Slot(start=start, end=end, local_start=start.astimezone(zone), staff_ids=free)
+                        start += step
+        day += timedelta(days=1)
+    return [slots[key] for key in sorted(slots)]
+
+
+def qualified_staff(
+    rows: Iterable[Mapping[str, Any]], service_id: uuid.UUID, location_id: uuid.UUID, staff_id: uuid.UUID | None = None
+) -> list[Mapping[str, Any]]:
+    """Staff rows that can take the service at the location (same test as the booking command)."""
+    wanted = str(service_id)
+    chosen = []
+    for row in rows:
+        if staff_id is not None and row["id"] != staff_id:
+            continue
+        if not row["is_active"] or wanted not in {str(s) for s in (row["service_ids"] or [])}:
+            continue
+        if row["location_id"] is not None and row["location_id"] != location_id:
+            continue
+        chosen.append(row)
+    return chosen
+
+
+def serving_spots(rows: Iterable[Mapping[str, Any]], service_id: uuid.UUID, location_id: uuid.UUID) -> list[Mapping[str, Any]] | None:
+    """The active spots of the location that serve the service, in display order; None when the
+    location needs no spot for this service (no active spot there, or none serving it)."""
+    active = [row for row in rows if row["is_active"] and row["location_id"] == location_id]
+    serving = [row for row in active if str(service_id) in {str(s) for s in (row["service_ids"] or [])}]
+    if not serving:
+        return None
+    return sorted(serving, key=lambda row: (row["display_order"], str(row["id"])))
+
+
+def filter_part_of_day(slots: Iterable[Slot], part: str | None) -> list[Slot]:
+    key = normalize_part_of_day(part)
+    return [slot for slot in slots if key is None or part_of_day(slot.local_start) == key]
+
+
+def spread(slots: Sequence[Slot], limit: int | None) -> list[Slot]:
+    """Up to ``limit`` slots spread evenly over the list (always the first; the last when it fits)."""
+    if limit is None or len(slots) <= limit:
+        return list(slots)
+    if limit <= 0:
+        return []
+    if limit == 1:
+        return [slots[0]]
+    last = len(slots) - 1
+    picks = sorted({round(i * last / (limit - 1)) for i in range(limit)})
+    return [slots[i] for i in picks]
+
+
+# ---- the loader ---------------------------------------------------------------------------------
+
+
+def _mapping(row: Any) -> dict[str, Any]:
+    return dict(row._mapping)
+
+
+class AvailabilityService:
+    """Reads the read-model tables (one query per table) and runs ``compute_slots``."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # -- public API --
+
+    def find_slots(
+        self,
+        organization_id: uuid.UUID,
+        service_id: uuid.UUID,
+        date_from: date,
+        date_to: date,
+        *,
+        staff_id: uuid.UUID | None = None,
+        location_id: uuid.UUID | None = None,
+        now: datetime,
+    ) -> list[Slot]:
+        check_range(date_from, date_to)
+        now = _check_now(now)
+        with self.engine.connect() as conn:
+            return self._find(conn, organization_id, service_id, date_from, date_to, staff_id=staff_id, location_id=location_id, now=now)
+
+    def find_slots_spread(
+        self,
+        organization_id: uuid.UUID,
+        service_id: uuid.UUID,
+        date_from: date,
+        date_to: date,
+        *,
+        staff_id: uuid.UUID | None = None,
+        location_id: uuid.UUID | None = None,
+        now: datetime,
+        part_of_day: str | None = None,
+        limit: int | None = None,
+    ) -> list[Slot]:
+        """Slots filtered by part of day ("morning"/"mañana" < 12:00, "afternoon"/"tarde" 12-19,
+        "evening"/"noche" >= 19:00, business-local) and thinned to ``limit`` spread over the period."""
+        part = normalize_part_of_day(part_of_day)
+        slots = self.find_slots(
+            organization_id, service_id, date_from, date_to, staff_id=staff_id, location_id=location_id, now=now
+        )
+        return spread(filter_part_of_day(slots, part), limit)
+
+    def next_available(
+        self,
+        organization_id: uuid.UUID,
+        service_id: uuid.UUID,
+        *,
+        now: datetime,
+        from_date: date | None = None,
+        limit: int = 5,
+        staff_id: uuid.UUID | None = None,
+        location_id: uuid.UUID | None = None,
+        part_of_day: str | None = None,
+    ) -> list[Slot]:
+        """The first ``limit`` free slots from ``from_date`` (default: today, business-local) onwards,
+        searching up to the business's horizon."""
+        now = _check_now(now)
+        part = normalize_part_of_day(part_of_day)
+        with self.engine.connect() as conn:
+            org = self._organization(conn, organization_id)
+            zone = zone_for(org["timezone"])
+            today = now.astimezone(zone).date()
+            start = max(from_date or today, today)
+            settings = {**DEFAULT_SETTINGS, **(org["settings"] or {})}
+            end = today + timedelta(days=int(settings["max_horizon_days"]))
+            found: list[Slot] = []
+            while start <= end and len(found) < limit:
+                chunk_end = min(end, start + timedelta(days=MAX_RANGE_DAYS))
+                slots = self._find(
+                    conn, organization_id, service_id, start, chunk_end, staff_id=staff_id, location_id=location_id, now=now, org=org
+                )
+                found.extend(filter_part_of_day(slots, part))
+                start = chunk_end + timedelta(days=1)
+            return found[:limit]
+
+    # -- loading --
+
+    def _organization(self, conn: Connection, organization_id: uuid.UUID) -> dict[str, Any]:
+        row = conn.execute(
+            select(t.organizations.c.id, t.organizations.c.timezone, t.organizations.c.status, t.organizations.c.settings).where(
+                t.organizations.c.id == organization_id
+            )
+        ).first()
+        if row is None:
+            raise AvailabilityNotFound("No encontré ese negocio.")
+        return _mapping(row)
+
+    def _find(
+        self,
+        conn: Connection,
+        organization_id: uuid.UUID,
+        service_id: uuid.UUID,
+        date_from: date,
+        date_to: date,
+        *,
+        staff_id: uuid.UUID | None,
+        location_id: uuid.UUID | None,
+        now: datetime,
+        org: dict[str, Any] | None = None,
+    ) -> list[Slot]:
+        org = org or self._organization(conn, organization_id)
+        zone = zone_for(org["timezone"])
+        settings = {**DEFAULT_SETTINGS, **(org["settings"] or {})}
+
+        service = conn.execute(
+            select(t.services.c.duration_minutes, t.services.c.is_active).where(
+                t.services.c.id == service_id, t.services.c.organization_id == organization_id
+            )
+        ).first()
+        if service is None:
+            raise AvailabilityNotFound("No encontré ese servicio en este negocio.")
+        if org["status"] not in LIVE_ORGANIZATION_STATUSES or not service.is_active:
+            return []
+
+        location_query = select(t.locations.c.id, t.locations.c.business_hours).where(
+            t.locations.c.organization_id == organization_id
+        )
+        if location_id is not None:
+            location_query = location_query.where(t.locations.c.id == location_id)
+        else:
+            location_query = location_query.where(t.locations.c.is_primary.is_(True))
+        location = conn.execute(location_query).first()
+        if location is None:
+            raise AvailabilityNotFound("No encontré esa sucursal en este negocio.")
+
+        # The instants the range can touch; nothing before "now + notice" is ever offered.
+        today = now.astimezone(zone).date()
+        first_day = max(date_from, today)
+        last_day = min(date_to, today + timedelta(days=int(settings["max_horizon_days"])))
+        if first_day > last_day:
+            return []
+        buffer = timedelta(minutes=int(settings["buffer_minutes"] or 0))
+        low = max(local_midnight(first_day, zone), now + timedelta(minutes=int(settings["min_notice_minutes"] or 0)))
+        high = local_midnight(last_day + timedelta(days=1), zone) + buffer + timedelta(hours=1)
+
+        staff_rows = conn.execute(
+            select(
+                t.staff.c.id, t.staff.c.service_ids, t.staff.c.working_hours, t.staff.c.location_id, t.staff.c.is_active
+            )
+            .where(t.staff.c.organization_id == organization_id, t.staff.c.is_active.is_(True))
+            .order_by(t.staff.c.created_at, t.staff.c.id)
+        ).all()
+        staff_rows = qualified_staff((_mapping(r) for r in staff_rows), service_id, location.id, staff_id)
+        if not staff_rows:
+            return []
+        staff_ids = [row["id"] for row in staff_rows]
+
+        spot_rows = conn.execute(
+            select(t.spots.c.id, t.spots.c.location_id, t.spots.c.is_active, t.spots.c.service_ids, t.spots.c.display_order).where(
+                t.spots.c.location_id == location.id, t.spots.c.is_active.is_(True)
+            )
+        ).all()
+        spot_rows = serving_spots((_mapping(r) for r in spot_rows), service_id, location.id)
+        spot_ids = [row["id"] for row in spot_rows] if spot_rows is not None else []
+
+        closure_rows = conn.execute(
+            select(t.closures.c.start_date, t.closures.c.end_date).where(
+                t.closures.c.organization_id == organization_id,
+                t.closures.c.start_date <= last_day + timedelta(days=1),
+                t.closures.c.end_date >= first_day,
+            )
+        ).all()
+
+        a = t.appointments
+        owners = a.c.staff_id.in_(staff_ids)
+        if spot_ids:
+            owners = or_(owners, a.c.spot_id.in_(spot_ids))
+        appointment_rows = conn.execute(
+            select(a.c.staff_id, a.c.spot_id, a.c.scheduled_start, a.c.scheduled_end).where(
+                a.c.organization_id == organization_id,
+                a.c.scheduled_start >= low - buffer - _LOOKBACK,
+                a.c.scheduled_start < high,
+                a.c.scheduled_end > low - buffer,
+                a.c.status.in_(OCCUPYING_STATUSES),
+                owners,
+            )
+        ).all()
+
+        b = t.staff_blocks
+        block_rows = conn.execute(
+            select(b.c.staff_id, b.c.start, b.c.end).where(
+                b.c.organization_id == organization_id,
+                b.c.staff_id.in_(staff_ids),
+                and_(b.c.start >= low - _BLOCK_LOOKBACK, b.c.start < high),
+                b.c.end > low,
+            )
+        ).all()
+
+        by_staff: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
+        by_spot: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in spot_ids}
+        for row in appointment_rows:
+            interval = (as_utc(row.scheduled_start), as_utc(row.scheduled_end))
+            if row.staff_id in by_staff:
+                by_staff[row.staff_id].append(interval)
+            if row.spot_id is not None and row.spot_id in by_spot:
+                by_spot[row.spot_id].append(interval)
+        blocks: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
+        for row in block_rows:
+            blocks[row.staff_id].append((as_utc(row.start), as_utc(row.end)))
+
+        return compute_slots(
+            timezone_name=org["timezone"],
+            business_hours=location.business_hours or {},
+            duration_minutes=int(service.duration_minutes),
+            staff=[
+                StaffCalendar(
+                    id=row["id"], working_hours=row["working_hours"], appointments=by_staff[row["id"]], blocks=blocks[row["id"]]
+                )
+                for row in staff_rows
+            ],
+            spots=None if spot_rows is None else [SpotCalendar(id=sid, appointments=by_spot[sid]) for sid in spot_ids],
+            closures=[(r.start_date, r.end_date) for r in closure_rows],
+            date_from=date_from,
+            date_to=date_to,
+            now=now,
+            min_notice_minutes=int(settings["min_notice_minutes"] or 0),
+            max_horizon_days=int(settings["max_horizon_days"]),
+            buffer_minutes=int(settings["buffer_minutes"] or 0),
+            slot_interval_minutes=int(settings["slot_interval_minutes"] or 30),
+        )

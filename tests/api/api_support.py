@@ -1,0 +1,125 @@
+"""Helpers of the REST API tests: the real app (FastAPI TestClient) over SQLite in tmp_path.
+
+``api`` holds two businesses with the projections running in a background thread:
+
+* A: the demo Barbería Don Carlos (owner Carlos, staff Miguel) plus an admin (Ana) and a viewer (Vero);
+* B: Estética Lupita, with its own owner and one service.
+
+Tokens are minted with the app's own TokenService (the magic-link flow has its own tests).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi.testclient import TestClient
+
+from commands import Actor
+from commands.messages import AddService, AddStaff, RegisterOrganization
+from gateway.app import create_app
+from gateway.auth import TokenService
+from infra.container import Container
+from infra.seed import DEMO_HOURS, DemoBusiness, seed_demo
+
+SECRET = "test-secret-key-for-the-api-suite-0123456789"
+ADMIN_PASSWORD = "contraseña-de-prueba-123"
+ADMIN_PHONE_A = "+525544444444"
+VIEWER_PHONE_A = "+525566666666"
+OWNER_PHONE_B = "+525533333333"
+WHATSAPP_B = "+525587654321"
+
+
+@dataclass
+class Api:
+    client: TestClient
+    container: Container
+    clock: Any
+    demo: DemoBusiness
+    org_a: uuid.UUID
+    org_b: uuid.UUID
+    staff: dict[str, uuid.UUID]  # owner, admin, staff, viewer (org A), owner_b
+    service_b: uuid.UUID
+    tokens: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def app(self) -> Any:
+        return self.container.app
+
+    def headers(self, who: str = "owner", **extra: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.tokens[who]}", **extra}
+
+    def get(self, path: str, who: str = "owner", **kwargs: Any):
+        return self.client.get(path, headers=self.headers(who), **kwargs)
+
+    def post(self, path: str, who: str = "owner", **kwargs: Any):
+        headers = {**self.headers(who), **kwargs.pop("headers", {})}
+        return self.client.post(path, headers=headers, **kwargs)
+
+    def patch(self, path: str, who: str = "owner", **kwargs: Any):
+        return self.client.patch(path, headers=self.headers(who), **kwargs)
+
+    def put(self, path: str, who: str = "owner", **kwargs: Any):
+        return self.client.put(path, headers=self.headers(who), **kwargs)
+
+    def delete(self, path: str, who: str = "owner", **kwargs: Any):
+        return self.client.delete(path, headers=self.headers(who), **kwargs)
+
+    def org(self, suffix: str = "", org: uuid.UUID | None = None) -> str:
+        return f"/api/v1/organizations/{org or self.org_a}{suffix}"
+
+    def sync(self) -> None:
+        """Wait until the projections caught up with everything written so far."""
+        assert self.container.wait_for(self.app.recorder.max_notification_id(), timeout=10)
+
+    @property
+    def service(self) -> uuid.UUID:
+        return self.demo.service_ids["Corte de cabello"]
+
+
+def build_api(tmp_path, clock: Any, make_settings: Callable[..., Any]) -> tuple[Api, Container]:
+    settings = make_settings(
+        f"sqlite:///{tmp_path / 'parlo.db'}",
+        PARLO_SECRET_KEY=SECRET,
+        PARLO_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        PARLO_PUBLIC_BASE_URL="https://app.parlo.test",
+    )
+    container = Container(settings, clock=clock)
+    app = container.app
+    demo = seed_demo(app)
+    system = Actor.system("api-tests")
+    staff = {"owner": demo.staff_ids["Carlos Mendoza"], "staff": demo.staff_ids["Miguel Sánchez"]}
+    for key, name, phone in (("admin", "Ana Torres", ADMIN_PHONE_A), ("viewer", "Vero Díaz", VIEWER_PHONE_A)):
+        staff[key] = app.execute(
+            AddStaff(actor=system, cause="api-tests", organization_id=demo.organization_id, name=name, phone_number=phone, permission_level=key)
+        ).id
+    org_b = app.execute(
+        RegisterOrganization(
+            actor=system,
+            cause="api-tests",
+            name="Estética Lupita",
+            whatsapp_number=WHATSAPP_B,
+            business_type="beauty_salon",
+            business_hours=DEMO_HOURS,
+            activate=True,
+        )
+    ).id
+    service_b = app.execute(
+        AddService(actor=system, cause="api-tests", organization_id=org_b, name="Manicure", duration_minutes=45, price_cents=25000)
+    ).id
+    staff["owner_b"] = app.execute(
+        AddStaff(actor=system, cause="api-tests", organization_id=org_b, name="Lupita Ramírez", phone_number=OWNER_PHONE_B, permission_level="owner")
+    ).id
+    container.start_projection_thread()
+    client = TestClient(create_app(container))
+    api = Api(client, container, clock, demo, demo.organization_id, org_b, staff, service_b)
+    api.sync()
+    tokens = TokenService(SECRET, clock)
+    for key in ("owner", "admin", "staff", "viewer"):
+        level = key
+        api.tokens[key] = tokens.issue_staff(staff_id=staff[key], organization_id=api.org_a, permission_level=level)[0]
+    api.tokens["owner_b"] = tokens.issue_staff(staff_id=staff["owner_b"], organization_id=org_b, permission_level="owner")[0]
+    api.tokens["platform"] = tokens.issue_admin("admin")[0]
+    return api, container
