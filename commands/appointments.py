@@ -225,8 +225,11 @@ class AppointmentCommands(CommandBase):
         else:
             raise InvalidInput("Indica el cliente: su id o su número de teléfono.")
         customer_id = Customer.create_id(org.id, phone)
-        if self._exists(customer_id):
+        try:  # one read: load the returning customer, or learn that they are new
             customer = self._owned(Customer, customer_id, org.id, "No encontré a ese cliente.")
+        except NotFound:
+            customer = None
+        if customer is not None:
             if cmd.customer_name:
                 customer.learn_name(cmd.customer_name, verified_at=verified_at, actor=label, cause=cmd.cause)
             return customer, False

@@ -365,3 +365,34 @@ class ConversationCommands(CommandBase):
             if isinstance(staff, StaffMember) and staff.is_active and staff.permission_level == "owner":
                 owners.append(self._staff_view(staff))
         return owners
+
+    def appointment_notice_context(self, appointment_id: uuid.UUID, version: int | None = None) -> dict | None:
+        """What a notification about an appointment needs, from the write model."""
+        from aggregates.appointment import Appointment
+        from aggregates.customer import Customer
+
+        try:
+            appointment = self.repository.get(appointment_id, version=version)
+        except AggregateNotFoundError:
+            return None
+        if not isinstance(appointment, Appointment):
+            return None
+        org = self._get_or_none(appointment.organization_id)
+        if not isinstance(org, Organization):
+            return None
+        customer = self._get_or_none(appointment.customer_id)
+        service = org.services.get(str(appointment.service_id), {})
+        return {
+            "appointment_id": appointment.id,
+            "organization_id": org.id,
+            "organization_name": org.name,
+            "timezone": org.timezone,
+            "status": appointment.status,
+            "scheduled_start": appointment.scheduled_start,
+            "scheduled_end": appointment.scheduled_end,
+            "staff_id": appointment.staff_id,
+            "service_name": service.get("name", "Servicio"),
+            "customer_name": (customer.name if isinstance(customer, Customer) else None),
+            "customer_phone": (customer.phone_number if isinstance(customer, Customer) else None),
+            "cancellation_reason": appointment.cancellation_reason,
+        }

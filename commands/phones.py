@@ -6,6 +6,7 @@ since 2019) calls invalid; the same person must map to one key however the numbe
 
 from __future__ import annotations
 
+import functools
 import re
 
 import phonenumbers
@@ -19,6 +20,12 @@ def normalize_phone(raw: str, default_region: str = "MX") -> str:
     """Return the E.164 identity key for a phone number, or raise InvalidInput (in Spanish)."""
     if not isinstance(raw, str) or not raw.strip():
         raise InvalidInput("Falta el número de teléfono.")
+    # Pure and called several times per command (actor, customer, ids): parse each number once.
+    return _normalize_cached(raw, default_region)
+
+
+@functools.lru_cache(maxsize=4096)
+def _normalize_cached(raw: str, default_region: str) -> str:
     text = raw.strip()
     if text.lower().startswith(_WHATSAPP_PREFIX):
         text = text[len(_WHATSAPP_PREFIX):]

@@ -36,4 +36,8 @@ def create_app(container: Any) -> FastAPI:
 
     install_api(app)
 
+    from gateway.whatsapp.routes import install as install_whatsapp  # webhook, status callbacks, dev chat
+
+    install_whatsapp(app, container)
+
     return app

@@ -93,6 +93,36 @@ class Container:
             clock=self.clock,
         )
 
+    # ---- WhatsApp channel (issue #5, gateway) ------------------------------------------------
+
+    @cached_property
+    def whatsapp_settings(self):
+        from infra.whatsapp import WhatsAppSettings
+
+        return WhatsAppSettings()
+
+    @cached_property
+    def whatsapp_sender(self):
+        """TwilioSender with credentials, else a MockSender that records the messages."""
+        from infra.whatsapp import build_sender
+
+        return build_sender(self)
+
+    @cached_property
+    def conversation_reads(self):
+        from readmodels.conversations import ConversationReads
+
+        return ConversationReads(self.engine)
+
+    @cached_property
+    def whatsapp(self):
+        """The WhatsAppGateway (webhook handling, processing, dispatch, notifications)."""
+        from infra.whatsapp import build_whatsapp
+
+        gateway = build_whatsapp(self)
+        self._closers.append(gateway.stop)
+        return gateway
+
     def store_is_reachable(self) -> tuple[bool, str]:
         try:
             self.app.recorder.max_notification_id()

@@ -239,11 +239,18 @@ class ActivityProjection(Projection):
         appointment = self._lookup(conn, appointment_id)
         data = appointment["data"] or {}
         org_id = appointment["organization_id"]
-        org_name, tz = self._org(conn, org_id)
-        customer = self._lookup(conn, data.get("customer_id"))
+        wanted = [to_uuid(x) for x in (org_id, data.get("customer_id"), data.get("service_id"), data.get("staff_id")) if x]
+        found = {
+            row["id"]: dict(row)
+            for row in conn.execute(select(proj_activity_names).where(proj_activity_names.c.id.in_(wanted))).mappings()
+        }
+        empty = {"name": "", "data": {}}
+        org = found.get(to_uuid(org_id), empty) if org_id else empty
+        org_name, tz = org["name"] or "(negocio)", (org["data"] or {}).get("timezone") or "America/Mexico_City"
+        customer = found.get(to_uuid(data.get("customer_id")), empty)
         who = customer["name"] or (customer["data"] or {}).get("phone") or "(cliente)"
-        service = self._lookup(conn, data.get("service_id"))["name"] or "(servicio)"
-        staff = self._lookup(conn, data.get("staff_id"))["name"]
+        service = found.get(to_uuid(data.get("service_id")), empty)["name"] or "(servicio)"
+        staff = found.get(to_uuid(data.get("staff_id")), empty)["name"]
         what = f"{who} — {service}" + (f" con {staff}" if staff else "")
         start = data.get("start")
         when = format_when(datetime.fromisoformat(start), tz) if start else ""

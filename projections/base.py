@@ -175,11 +175,39 @@ def jsonable(value: Any) -> Any:
     return str(value)
 
 
+_UPSERTS: dict[tuple, Any] = {}
+
+
+def _upsert_statement(dialect: str, table: Table, columns: tuple[str, ...]) -> Any:
+    """An INSERT ... ON CONFLICT (pk) DO UPDATE built once per table and column set (building
+    the ``excluded`` alias is costly; executing a cached statement with parameters is not)."""
+    cache_key = (dialect, table.name, columns)
+    statement = _UPSERTS.get(cache_key)
+    if statement is None:
+        if dialect == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        key = [c.name for c in table.primary_key.columns]
+        statement = insert(table)
+        others = {k: statement.excluded[k] for k in columns if k not in key}
+        if others:
+            statement = statement.on_conflict_do_update(index_elements=key, set_=others)
+        else:
+            statement = statement.on_conflict_do_nothing(index_elements=key)
+        _UPSERTS[cache_key] = statement
+    return statement
+
+
 def replace_row(conn: Connection, table: Table, **values: Any) -> None:
-    """Insert a row, replacing one with the same primary key (so a handler never dies on a
-    duplicate key: the event is the truth). Works on PostgreSQL and SQLite."""
-    key = [c for c in table.primary_key.columns]
-    conn.execute(table.delete().where(*[c == values[c.name] for c in key]))
+    """Insert a row, or overwrite the row with the same primary key (one statement: an upsert on
+    PostgreSQL and SQLite), so a handler never dies on a duplicate key: the event is the truth."""
+    dialect = conn.dialect.name
+    if dialect in ("postgresql", "sqlite"):
+        conn.execute(_upsert_statement(dialect, table, tuple(sorted(values))), values)
+        return
+    key = [c.name for c in table.primary_key.columns]
+    conn.execute(table.delete().where(*[table.c[k] == values[k] for k in key]))
     conn.execute(table.insert().values(**values))
 
 

@@ -92,22 +92,32 @@ class ProjectionRunner:
             rows = dict(conn.execute(select(projection_tracking.c.name, projection_tracking.c.position)).all())
         return {p.name: int(rows.get(p.name, 0)) for p in self.projections}
 
-    def _lock_position(self, conn: Connection, name: str) -> int:
+    def _lock_positions(self, conn: Connection, names: Sequence[str]) -> dict[str, int]:
+        """Lock these tracking rows for the rest of the transaction and return their positions.
+
+        PostgreSQL: ``SELECT ... ORDER BY name FOR UPDATE`` (always the same order: no deadlock
+        between runners). SQLite has no row locks: a first write takes the database's write lock
+        (waiting out busy_timeout), so the read that follows sees the latest committed positions.
+        """
+        where = projection_tracking.c.name.in_(list(names))
         if self.is_postgres:
-            query = select(projection_tracking.c.position).where(projection_tracking.c.name == name).with_for_update()
-        else:
-            # SQLite has no row locks: a first write takes the database's write lock (waiting
-            # out busy_timeout), so the read below sees the latest committed position.
-            conn.execute(
-                update(projection_tracking)
-                .where(projection_tracking.c.name == name)
-                .values(position=projection_tracking.c.position)
+            query = (
+                select(projection_tracking.c.name, projection_tracking.c.position)
+                .where(where)
+                .order_by(projection_tracking.c.name)
+                .with_for_update()
             )
-            query = select(projection_tracking.c.position).where(projection_tracking.c.name == name)
-        position = conn.execute(query).scalar()
-        if position is None:
-            raise RuntimeError(f"No tracking row for projection {name!r}: run setup() first.")
-        return int(position)
+        else:
+            conn.execute(update(projection_tracking).where(where).values(position=projection_tracking.c.position))
+            query = select(projection_tracking.c.name, projection_tracking.c.position).where(where)
+        positions = {name: int(position) for name, position in conn.execute(query).all()}
+        missing = set(names) - set(positions)
+        if missing:
+            raise RuntimeError(f"No tracking row for projection(s) {sorted(missing)}: run setup() first.")
+        return positions
+
+    def _lock_position(self, conn: Connection, name: str) -> int:
+        return self._lock_positions(conn, [name])[name]
 
     def _set_position(self, conn: Connection, name: str, position: int) -> None:
         conn.execute(
@@ -137,20 +147,38 @@ class ProjectionRunner:
                     self._advanced(projection.name, positions[projection.name])
                 return 0
             decoded: dict[int, Any] = {}
-            for projection in chosen:
-                self._apply_batch(projection, notifications, start, decoded)
+            behind = [p for p in chosen if positions[p.name] < notifications[-1].id]
+            try:
+                # Fast path: one transaction for every projection of the batch.
+                self._apply_batch(behind, notifications, start, decoded)
+            except Exception:  # noqa: BLE001 - isolate the failing projection
+                log.warning("batch failed; retrying projection by projection", exc_info=True)
+                errors = []
+                for projection in behind:
+                    try:
+                        self._apply_batch([projection], notifications, start, decoded)
+                    except Exception as error:  # noqa: BLE001
+                        errors.append(error)
+                if errors:
+                    raise errors[0]
             return len(notifications)
 
-    def _apply_batch(self, projection: Projection, notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
+    def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
+        """One transaction: lock the tracking rows, re-read them, apply, move them, commit."""
+        if not chosen:
+            return
         last = notifications[-1].id
         applied = 0
+        done: dict[str, int] = {}
         with self.engine.begin() as conn:
-            position = self._lock_position(conn, projection.name)
-            if position >= last or position < start:
-                # Already done by another runner, or reset by a rebuild (the batch does not reach
-                # back to this position): touch nothing; the next batch starts lower.
-                pass
-            else:
+            locked = self._lock_positions(conn, [p.name for p in chosen])
+            for projection in chosen:
+                position = locked[projection.name]
+                if position >= last or position < start:
+                    # Already done by another runner, or reset by a rebuild (the batch does not
+                    # reach back to this position): touch nothing; the next batch starts lower.
+                    done[projection.name] = position
+                    continue
                 for notification in notifications:
                     if notification.id <= position or not projection.wants_topic(notification.topic):
                         continue
@@ -160,9 +188,10 @@ class ProjectionRunner:
                     projection.apply(conn, event, notification.id)
                     applied += 1
                 self._set_position(conn, projection.name, last)
-                position = last
+                done[projection.name] = last
         self.events_applied += applied
-        self._advanced(projection.name, position)
+        for name, position in done.items():
+            self._advanced(name, position)
 
     def run_once(self, names: Sequence[str] | None = None) -> int:
         """Process batches until every (chosen) projection has caught up; returns notifications read."""

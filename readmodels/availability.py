@@ -42,7 +42,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import Engine, and_, or_, select
+from sqlalchemy import BigInteger, Engine, Integer, String, and_, cast, func, or_, select
 from sqlalchemy.engine import Connection
 
 from readmodels import tables as t
@@ -77,7 +77,7 @@ _PART_ALIASES = {
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
 
 WeeklyHours = Mapping[str, Sequence[Sequence[str]]]
-Interval = tuple[datetime, datetime]
+Interval = tuple[datetime, datetime]  # UTC-aware (naive = UTC); epoch seconds (int) are accepted too
 
 
 class AvailabilityError(ValueError):
@@ -98,7 +98,13 @@ class AvailabilityNotFound(AvailabilityError):
 
 @dataclass(frozen=True)
 class Slot:
-    """A bookable start: ``staff_ids`` are the qualified staff members free for all of it."""
+    """A bookable start: ``staff_ids`` are the qualified staff members free for all of it, in the
+    order the booking command tries them.
+
+    Identify a slot by ``start`` (UTC). In the repeated autumn hour two slots share a wall-clock
+    ``local_start`` (``fold`` 0 and 1), and Python's ``==`` between an ambiguous local datetime and
+    another zone is always False (PEP 495): compare ``local_start.astimezone(timezone.utc)``.
+    """
 
     start: datetime  # UTC, aware
     end: datetime  # UTC, aware
@@ -155,13 +161,6 @@ def zone_for(name: str) -> ZoneInfo:
         raise AvailabilityError(f"«{name}» no es una zona horaria válida.") from None
 
 
-def as_utc(moment: datetime) -> datetime:
-    """Aware datetimes to UTC; naive ones (SQLite drops the offset) are taken as UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
 def day_intervals(hours: WeeklyHours | None, day: date, zone: ZoneInfo) -> list[Interval]:
     """The UTC intervals a weekly schedule covers on one local date (same rule as the write side:
     a local time is read with fold=0, "24:00" is the next midnight)."""
@@ -205,28 +204,40 @@ def normalize_part_of_day(value: str | None) -> str | None:
     return key
 
 
+def epoch(moment: datetime | int) -> int:
+    """Whole seconds since the epoch; naive datetimes (SQLite drops the offset) are UTC; ints are
+    taken as epoch seconds already."""
+    if isinstance(moment, int):
+        return moment
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
 class _Busy:
-    """Disjoint, sorted intervals with an O(log n) overlap test."""
+    """Disjoint, sorted intervals (any comparable bounds) with an O(log n) overlap test."""
 
     __slots__ = ("starts", "ends")
 
-    def __init__(self, intervals: Iterable[Interval]) -> None:
-        merged: list[list[datetime]] = []
+    def __init__(self, intervals: Iterable[tuple[Any, Any]]) -> None:
+        starts: list[Any] = []
+        ends: list[Any] = []
         for start, end in sorted(i for i in intervals if i[0] < i[1]):
-            if merged and start <= merged[-1][1]:
-                if end > merged[-1][1]:
-                    merged[-1][1] = end
+            if ends and start <= ends[-1]:
+                if end > ends[-1]:
+                    ends[-1] = end
             else:
-                merged.append([start, end])
-        self.starts = [m[0] for m in merged]
-        self.ends = [m[1] for m in merged]
+                starts.append(start)
+                ends.append(end)
+        self.starts = starts
+        self.ends = ends
 
-    def overlaps(self, start: datetime, end: datetime) -> bool:
+    def overlaps(self, start: Any, end: Any) -> bool:
         index = bisect.bisect_left(self.starts, end) - 1  # the last interval starting before `end`
         return index >= 0 and self.ends[index] > start
 
 
-def _fits(intervals: Sequence[Interval], start: datetime, end: datetime) -> bool:
+def _fits(intervals: Sequence[tuple[int, int]], start: int, end: int) -> bool:
     return any(opens <= start and end <= closes for opens, closes in intervals)
 
 
@@ -282,10 +293,11 @@ def compute_slots(
         return []
 
     zone = zone_for(timezone_name)
-    duration = timedelta(minutes=duration_minutes)
-    step = timedelta(minutes=slot_interval_minutes)
-    buffer = timedelta(minutes=max(0, buffer_minutes or 0))
-    earliest = now + timedelta(minutes=max(0, min_notice_minutes or 0))
+    # The loop runs on whole seconds since the epoch (UTC): fast, and DST cannot bend it.
+    duration = duration_minutes * 60
+    step = slot_interval_minutes * 60
+    buffer = max(0, buffer_minutes or 0) * 60
+    earliest = epoch(now) + max(0, min_notice_minutes or 0) * 60
     today = now.astimezone(zone).date()
     last_day = min(date_to, today + timedelta(days=max(0, max_horizon_days or 0)))
     first_day = max(date_from, today)
@@ -294,46 +306,63 @@ def compute_slots(
     def closed(day: date) -> bool:
         return any(first <= day <= last for first, last in closed_ranges)
 
-    # Appointments occupy [start, end + buffer); a candidate needs [start, end + buffer) free of them.
-    staff_appointments = [_Busy((as_utc(s), as_utc(e) + buffer) for s, e in member.appointments) for member in staff]
-    staff_blocks = [_Busy((as_utc(s), as_utc(e)) for s, e in member.blocks) for member in staff]
-    spot_busy = None if spots is None else [_Busy((as_utc(s), as_utc(e) + buffer) for s, e in spot.appointments) for spot in spots]
+    def seconds(intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+        return [(epoch(opens), epoch(closes)) for opens, closes in intervals]
 
-    slots: dict[datetime, Slot] = {}
+    # Appointments occupy [start, end + buffer); a candidate needs [start, end + buffer) free of them.
+    staff_appointments = [_Busy((epoch(s), epoch(e) + buffer) for s, e in member.appointments) for member in staff]
+    staff_blocks = [_Busy((epoch(s), epoch(e)) for s, e in member.blocks) for member in staff]
+    spot_busy = None if spots is None else [_Busy((epoch(s), epoch(e) + buffer) for s, e in spot.appointments) for spot in spots]
+    members = list(zip((member.id for member in staff), staff_appointments, staff_blocks))
+
+    found: dict[int, list[uuid.UUID]] = {}
     day = first_day
     while day <= last_day:
-        if not closed(day):
-            business = day_intervals(business_hours, day, zone)
-            if business:
-                hours_by_staff = [
-                    None if member.working_hours is None else day_intervals(member.working_hours, day, zone)
-                    for member in staff
-                ]
-                for opens, closes in business:
-                    start = opens
-                    if start < earliest:  # jump to the first step at or after the notice limit
-                        skipped = -(-(earliest - opens) // step)
-                        start = opens + skipped * step
-                    while start + duration <= closes:
-                        end = start + duration
-                        if start in slots or closed(end.astimezone(zone).date()):
-                            start += step
-                            continue
-                        if spot_busy is not None and all(busy.overlaps(start, end + buffer) for busy in spot_busy):
-                            start += step
-                            continue
-                        free = [
-                            member.id
-                            for member, hours, taken, blocked in zip(staff, hours_by_staff, staff_appointments, staff_blocks)
-                            if (hours is None or _fits(hours, start, end))
-                            and not taken.overlaps(start, end + buffer)
-                            and not blocked.overlaps(start, end)
-                        ]
-                        if free:
-                            slots[start] = Slot(start=start, end=end, local_start=start.astimezone(zone), staff_ids=free)
+        business = seconds(day_intervals(business_hours, day, zone)) if not closed(day) else []
+        if business:
+            # A slot ending at (or after) the next local midnight also needs that date open (write side rule).
+            next_midnight = epoch(local_midnight(day + timedelta(days=1), zone))
+            next_closed = closed(day + timedelta(days=1))
+            hours_by_staff = [
+                None if member.working_hours is None else seconds(day_intervals(member.working_hours, day, zone))
+                for member in staff
+            ]
+            for opens, closes in business:
+                start = opens
+                if start < earliest:  # jump to the first step at or after the notice limit
+                    start = opens + -(-(earliest - opens) // step) * step
+                while start + duration <= closes:
+                    end = start + duration
+                    if start in found or (next_closed and end >= next_midnight):
                         start += step
+                        continue
+                    if spot_busy is not None and all(busy.overlaps(start, end + buffer) for busy in spot_busy):
+                        start += step
+                        continue
+                    free = [
+                        member_id
+                        for (member_id, taken, blocked), hours in zip(members, hours_by_staff)
+                        if (hours is None or _fits(hours, start, end))
+                        and not taken.overlaps(start, end + buffer)
+                        and not blocked.overlaps(start, end)
+                    ]
+                    if free:
+                        found[start] = free
+                    start += step
         day += timedelta(days=1)
-    return [slots[key] for key in sorted(slots)]
+
+    slots = []
+    for start in sorted(found):
+        start_utc = datetime.fromtimestamp(start, UTC)
+        slots.append(
+            Slot(
+                start=start_utc,
+                end=start_utc + timedelta(seconds=duration),
+                local_start=start_utc.astimezone(zone),
+                staff_ids=found[start],
+            )
+        )
+    return slots
 
 
 def qualified_staff(
@@ -386,6 +415,32 @@ def spread(slots: Sequence[Slot], limit: int | None) -> list[Slot]:
 
 def _mapping(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
+
+
+# The appointment query returns a month of a busy business (thousands of rows): ask the database for
+# epoch seconds and text ids, which load several times faster than timestamptz and UUID objects.
+def _epoch(column: Any, dialect: str) -> Any:
+    if dialect == "postgresql":
+        return cast(func.floor(func.extract("epoch", column)), BigInteger)
+    if dialect == "sqlite":
+        return cast(func.strftime("%s", column), Integer)
+    return column
+
+
+def _key(column: Any, dialect: str) -> Any:
+    return cast(column, String) if dialect in ("postgresql", "sqlite") else column
+
+
+def _epoch_value(value: Any) -> int:
+    return value if isinstance(value, int) else epoch(value)
+
+
+def _keys(ids: Iterable[uuid.UUID]) -> dict[Any, uuid.UUID]:
+    """Every form an id can come back in: UUID, dashed text (PostgreSQL), 32-hex text (SQLite)."""
+    keys: dict[Any, uuid.UUID] = {}
+    for ident in ids:
+        keys[ident] = keys[str(ident)] = keys[ident.hex] = ident
+    return keys
 
 
 class AvailabilityService:
@@ -558,8 +613,11 @@ class AvailabilityService:
         owners = a.c.staff_id.in_(staff_ids)
         if spot_ids:
             owners = or_(owners, a.c.spot_id.in_(spot_ids))
+        dialect = conn.dialect.name
         appointment_rows = conn.execute(
-            select(a.c.staff_id, a.c.spot_id, a.c.scheduled_start, a.c.scheduled_end).where(
+            select(
+                _key(a.c.staff_id, dialect), _key(a.c.spot_id, dialect), _epoch(a.c.scheduled_start, dialect), _epoch(a.c.scheduled_end, dialect)
+            ).where(
                 a.c.organization_id == organization_id,
                 a.c.scheduled_start >= low - buffer - _LOOKBACK,
                 a.c.scheduled_start < high,
@@ -571,7 +629,7 @@ class AvailabilityService:
 
         b = t.staff_blocks
         block_rows = conn.execute(
-            select(b.c.staff_id, b.c.start, b.c.end).where(
+            select(_key(b.c.staff_id, dialect), _epoch(b.c.start, dialect), _epoch(b.c.end, dialect)).where(
                 b.c.organization_id == organization_id,
                 b.c.staff_id.in_(staff_ids),
                 and_(b.c.start >= low - _BLOCK_LOOKBACK, b.c.start < high),
@@ -581,15 +639,20 @@ class AvailabilityService:
 
         by_staff: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
         by_spot: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in spot_ids}
-        for row in appointment_rows:
-            interval = (as_utc(row.scheduled_start), as_utc(row.scheduled_end))
-            if row.staff_id in by_staff:
-                by_staff[row.staff_id].append(interval)
-            if row.spot_id is not None and row.spot_id in by_spot:
-                by_spot[row.spot_id].append(interval)
+        staff_keys, spot_keys = _keys(staff_ids), _keys(spot_ids)
+        for staff_key, spot_key, start, end in appointment_rows:
+            interval = (_epoch_value(start), _epoch_value(end))
+            member = staff_keys.get(staff_key)
+            if member is not None:
+                by_staff[member].append(interval)
+            spot = spot_keys.get(spot_key) if spot_key is not None else None
+            if spot is not None:
+                by_spot[spot].append(interval)
         blocks: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
-        for row in block_rows:
-            blocks[row.staff_id].append((as_utc(row.start), as_utc(row.end)))
+        for staff_key, start, end in block_rows:
+            member = staff_keys.get(staff_key)
+            if member is not None:
+                blocks[member].append((_epoch_value(start), _epoch_value(end)))
 
         return compute_slots(
             timezone_name=org["timezone"],

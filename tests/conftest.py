@@ -10,8 +10,8 @@ Keep this file general: anything specific to one area belongs in that area's own
 - ``make_settings(url, **overrides)``: ``infra.settings.Settings`` ignoring ``.env`` and the environment's URL.
 - ``make_app``: builds ``ParloApplication`` instances for a database URL and closes them at teardown.
 
-The helpers are plain functions too (``from conftest import make_settings, seed``) for code that is
-not a test function (threads, parametrised builders).
+Use the fixtures rather than ``from conftest import ...``: several directories have a conftest.py,
+so the module name ``conftest`` is ambiguous.
 """
 
 from __future__ import annotations
@@ -114,7 +114,10 @@ def make_app() -> Iterator[Callable[..., ParloApplication]]:
 
     yield factory
     for app in made:
-        app.close()
+        try:
+            app.close()
+        except Exception:  # noqa: BLE001 - already closed by the test
+            pass
 
 
 @pytest.fixture(name="make_settings")
@@ -137,6 +140,12 @@ def seed(app: ParloApplication) -> DemoBusiness:
 @pytest.fixture
 def demo(memory_app: ParloApplication) -> DemoBusiness:
     return seed(memory_app)
+
+
+@pytest.fixture(name="seed_demo")
+def seed_demo_fixture() -> Callable[[ParloApplication], DemoBusiness]:
+    """``seed_demo(app)``: seed the demo business into any application (idempotent)."""
+    return seed
 
 
 # ---- databases --------------------------------------------------------------------------

@@ -64,6 +64,7 @@ class OfflineEngine:
 
 class _Run:
     def __init__(self, text: str, state: dict, tools: CustomerTools, profile_name: str | None) -> None:
+        text = _preclean(text)
         self.text = text
         self.state = state
         self.tools = tools
@@ -71,6 +72,8 @@ class _Run:
         self.out = Turn()
         self.norm = normalize(text)
         self.intents = detect_intents(text) if self.norm else set()
+        if any(sign in text for sign in ("👍", "👌", "✅", "🙌", "👏")):
+            self.intents.add("affirm")
         self.today = tools.today
         self.when = parse_when(text, self.today)
         self.state.setdefault("failures", 0)
@@ -115,7 +118,10 @@ class _Run:
 
     def go(self) -> None:
         self._check_abandoned()
-        if not self.norm:
+        if not self.norm and not self.intents:
+            if self.flow:
+                self._not_understood()
+                return
             self.say("¿En qué puedo ayudarte? Puedo agendar, cambiar o cancelar tu cita, o darte precios y horarios.")
             return
         if self.state.get("status") == "abandoned":
@@ -323,6 +329,9 @@ class _Run:
     # ---- booking -----------------------------------------------------------------------------
 
     def _start_booking(self, service_ids: list[str]) -> None:
+        remembered = self.state.pop("last_service_id", None)
+        if not service_ids and remembered and any(str(s["id"]) == remembered for s in self.tools.services()):
+            service_ids = [remembered]  # "¿cuánto cuesta el corte?" ... "ok, agéndame uno"
         self.start("booking", "collecting_service")
         self._remember_staff()
         if not self.when.is_empty:
@@ -696,7 +705,10 @@ class _Run:
         self.goto("collecting_new_datetime")
         new_when = self.when if initial else When()
         # "cámbiala para el sábado": the new date came with the request (not the old one's date).
-        if initial and not new_when.is_empty and new_when.date_from != date.fromisoformat(appointment["date"]):
+        current = datetime.fromisoformat(appointment["start"])
+        moved_day = new_when.date_from is not None and new_when.date_from != current.date()
+        moved_time = new_when.time is not None and new_when.time != current.time().replace(tzinfo=None)
+        if initial and not new_when.is_empty and (moved_day or moved_time):
             self._search_and_offer(new_when, choose=self._choose_for_modify)
             return
         local = datetime.fromisoformat(appointment["start"])
@@ -873,7 +885,8 @@ class _Run:
                 service = self._service()
                 offered = self.data.get("offered")
                 if offered:
-                    lines = [f"• {self._slot_label(o, len({o2['start'][:10] for o2 in offered}) > 1)}" for o in offered]
+                    several_days = len({self.tools.local(datetime.fromisoformat(o2["start"])).date() for o2 in offered}) > 1
+                    lines = [f"• {self._slot_label(o, several_days)}" for o in offered]
                     return "Te había ofrecido estos horarios:\n" + "\n".join(lines) + "\n¿Cuál te funciona mejor? (o dime otro día)"
                 return f"¿Para qué día te gustaría agendar tu {service['name'].lower() if service else 'cita'}?"
             if step == "collecting_personal_info":
@@ -911,6 +924,7 @@ class _Run:
     def _prices_text(self) -> str:
         ids = self._service_ids()
         if len(ids) == 1:
+            self.state["last_service_id"] = ids[0]
             s = next(r for r in self.tools.services() if str(r["id"]) == ids[0])
             return f"El {s['name'].lower()} cuesta {format_price(int(s['price_cents']))} y dura {_duration(int(s['duration_minutes']))}."
         return "Estos son nuestros servicios y precios:\n" + self._service_list()
@@ -985,6 +999,14 @@ class _Run:
 
 
 # ---- small helpers --------------------------------------------------------------------------------
+
+
+_GLUED_A_LAS = re.compile(r"\b(?:alas|alas\.)(?=\s*\d)", re.IGNORECASE)
+
+
+def _preclean(text: str) -> str:
+    """Typos the parsers should not have to know: "alas 4" (a las 4)."""
+    return _GLUED_A_LAS.sub("a las", text)
 
 
 def _minutes(moment: datetime) -> int:

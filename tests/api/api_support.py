@@ -10,9 +10,12 @@ Tokens are minted with the app's own TokenService (the magic-link flow has its o
 
 from __future__ import annotations
 
+import shutil
+import sqlite3
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -79,47 +82,76 @@ class Api:
         return self.demo.service_ids["Corte de cabello"]
 
 
-def build_api(tmp_path, clock: Any, make_settings: Callable[..., Any]) -> tuple[Api, Container]:
-    settings = make_settings(
-        f"sqlite:///{tmp_path / 'parlo.db'}",
+@dataclass(frozen=True)
+class Seeded:
+    """A seeded, fully projected database file, copied for each test (seeding once is much faster)."""
+
+    path: Path
+    demo: DemoBusiness
+    org_b: uuid.UUID
+    staff: dict[str, uuid.UUID]
+    service_b: uuid.UUID
+
+
+def settings_for(path: Path, make_settings: Callable[..., Any]) -> Any:
+    return make_settings(
+        f"sqlite:///{path}",
         PARLO_SECRET_KEY=SECRET,
         PARLO_ADMIN_PASSWORD=ADMIN_PASSWORD,
         PARLO_PUBLIC_BASE_URL="https://app.parlo.test",
     )
-    container = Container(settings, clock=clock)
-    app = container.app
-    demo = seed_demo(app)
-    system = Actor.system("api-tests")
-    staff = {"owner": demo.staff_ids["Carlos Mendoza"], "staff": demo.staff_ids["Miguel Sánchez"]}
-    for key, name, phone in (("admin", "Ana Torres", ADMIN_PHONE_A), ("viewer", "Vero Díaz", VIEWER_PHONE_A)):
-        staff[key] = app.execute(
-            AddStaff(actor=system, cause="api-tests", organization_id=demo.organization_id, name=name, phone_number=phone, permission_level=key)
+
+
+def seed_template(path: Path, clock: Any, make_settings: Callable[..., Any]) -> Seeded:
+    container = Container(settings_for(path, make_settings), clock=clock)
+    try:
+        app = container.app
+        demo = seed_demo(app)
+        system = Actor.system("api-tests")
+        staff = {"owner": demo.staff_ids["Carlos Mendoza"], "staff": demo.staff_ids["Miguel Sánchez"]}
+        for key, name, phone in (("admin", "Ana Torres", ADMIN_PHONE_A), ("viewer", "Vero Díaz", VIEWER_PHONE_A)):
+            staff[key] = app.execute(
+                AddStaff(actor=system, cause="api-tests", organization_id=demo.organization_id, name=name, phone_number=phone, permission_level=key)
+            ).id
+        org_b = app.execute(
+            RegisterOrganization(
+                actor=system,
+                cause="api-tests",
+                name="Estética Lupita",
+                whatsapp_number=WHATSAPP_B,
+                business_type="beauty_salon",
+                business_hours=DEMO_HOURS,
+                activate=True,
+            )
         ).id
-    org_b = app.execute(
-        RegisterOrganization(
-            actor=system,
-            cause="api-tests",
-            name="Estética Lupita",
-            whatsapp_number=WHATSAPP_B,
-            business_type="beauty_salon",
-            business_hours=DEMO_HOURS,
-            activate=True,
-        )
-    ).id
-    service_b = app.execute(
-        AddService(actor=system, cause="api-tests", organization_id=org_b, name="Manicure", duration_minutes=45, price_cents=25000)
-    ).id
-    staff["owner_b"] = app.execute(
-        AddStaff(actor=system, cause="api-tests", organization_id=org_b, name="Lupita Ramírez", phone_number=OWNER_PHONE_B, permission_level="owner")
-    ).id
+        service_b = app.execute(
+            AddService(actor=system, cause="api-tests", organization_id=org_b, name="Manicure", duration_minutes=45, price_cents=25000)
+        ).id
+        staff["owner_b"] = app.execute(
+            AddStaff(actor=system, cause="api-tests", organization_id=org_b, name="Lupita Ramírez", phone_number=OWNER_PHONE_B, permission_level="owner")
+        ).id
+        container.projections.run_once()
+        assert container.wait_for(app.recorder.max_notification_id(), timeout=10)
+    finally:
+        container.close()
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return Seeded(path, demo, org_b, staff, service_b)
+
+
+def open_api(seeded: Seeded, tmp_path: Path, clock: Any, make_settings: Callable[..., Any]) -> tuple[Api, Container]:
+    """A fresh copy of the seeded database, served by a new container with its projection thread."""
+    target = tmp_path / "parlo.db"
+    shutil.copyfile(seeded.path, target)
+    container = Container(settings_for(target, make_settings), clock=clock)
     container.start_projection_thread()
     client = TestClient(create_app(container))
-    api = Api(client, container, clock, demo, demo.organization_id, org_b, staff, service_b)
+    demo = seeded.demo
+    api = Api(client, container, clock, demo, demo.organization_id, seeded.org_b, dict(seeded.staff), seeded.service_b)
     api.sync()
     tokens = TokenService(SECRET, clock)
-    for key in ("owner", "admin", "staff", "viewer"):
-        level = key
-        api.tokens[key] = tokens.issue_staff(staff_id=staff[key], organization_id=api.org_a, permission_level=level)[0]
-    api.tokens["owner_b"] = tokens.issue_staff(staff_id=staff["owner_b"], organization_id=org_b, permission_level="owner")[0]
+    for level in ("owner", "admin", "staff", "viewer"):
+        api.tokens[level] = tokens.issue_staff(staff_id=api.staff[level], organization_id=api.org_a, permission_level=level)[0]
+    api.tokens["owner_b"] = tokens.issue_staff(staff_id=api.staff["owner_b"], organization_id=api.org_b, permission_level="owner")[0]
     api.tokens["platform"] = tokens.issue_admin("admin")[0]
     return api, container

@@ -408,3 +408,25 @@ def test_next_available(world):
     assert today[0].local_start == datetime(2026, 1, 14, 13, 0, tzinfo=MX)  # noon + 60 min notice
     world.closure(date(2026, 1, 14), date(2026, 3, 31))
     assert a.next_available(world.org_id, service, now=NOW, limit=3) == []
+
+
+def test_dst_zone_through_the_loader(world):
+    # America/Tijuana, open Sunday nights: 8 Mar 2026 loses 02:00–03:00, 1 Nov 2026 repeats 01:00–02:00.
+    world.org(tz="America/Tijuana", hours={"sun": [["00:00", "04:00"]], "sat": [["10:00", "12:00"]]})
+    service = world.service(60)
+    staff = world.staff(service)
+    spring_now = datetime(2026, 3, 1, tzinfo=UTC)
+    slots = world.find(service, date(2026, 3, 7), date(2026, 3, 8), now=spring_now)
+    assert times(slots) == ["10:00", "10:30", "11:00", "00:00", "00:30", "01:00", "01:30", "03:00"]
+    assert slots[0].start == datetime(2026, 3, 7, 18, 0, tzinfo=UTC)  # 10:00 PST
+    assert slots[-1].start == datetime(2026, 3, 8, 10, 0, tzinfo=UTC)  # 03:00 PDT
+    assert str(slots[-1].local_start.tzinfo) == "America/Tijuana"
+
+    world.appointment(staff, date(2026, 11, 1), "00:30", 60)  # 00:30–01:30 PDT (07:30–08:30 UTC)
+    fall_now = datetime(2026, 10, 25, tzinfo=UTC)
+    slots = world.find(service, date(2026, 11, 1), now=fall_now)
+    starts = [s.start for s in slots]
+    assert len(set(starts)) == len(starts)
+    # 4 wall-clock hours are 5 real hours; 01:30 PDT .. 03:00 PST are free, on the 30-minute grid
+    assert [s.start.strftime("%H:%M") for s in slots] == ["08:30", "09:00", "09:30", "10:00", "10:30", "11:00"]
+    assert times(slots) == ["01:30", "01:00", "01:30", "02:00", "02:30", "03:00"]

@@ -72,6 +72,7 @@ class FakeOpenAI:
         self.requests: list[dict] = []
         self.headers: list[dict] = []
         self.unexpected = 0
+        self.errors: list[BaseException] = []  # exceptions raised by callable script steps
         self._lock = threading.Lock()
         fake = self
 
@@ -101,7 +102,12 @@ class FakeOpenAI:
                 if delay:
                     time.sleep(delay)
                 if callable(body):
-                    body = body(request)
+                    try:
+                        body = body(request)
+                    except Exception as error:  # noqa: BLE001 - a failing script step is a test bug: report it
+                        fake.errors.append(error)
+                        self._send(500, {"error": {"message": f"script error: {error!r}", "type": "server_error"}})
+                        return
                 if isinstance(body, str):
                     body = text_body(body)
                 status = 200

@@ -5,12 +5,20 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aggregates.appointment import LIVE, TRANSITIONS, Appointment
 from aggregates.calendar import SpotDay, StaffDay
 from aggregates.errors import InvalidInput, InvalidTransition, NotFound, SlotTaken
-from conftest import local
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime in the demo business's timezone."""
+    return datetime(year, month, day, hour, minute, tzinfo=MX)
 
 WHO = "staff:test"
 WHY = "test"
@@ -238,6 +246,7 @@ def test_opening_a_day_records_who_and_why(calendar):
         ((10, 0), (12, 0)),  # around
     ],
 )
+
 def test_overlapping_appointments_are_refused(calendar, start, end):
     # given
     calendar.occupy(uuid.uuid4(), at(11), at(11, 30), actor=WHO, cause=WHY)

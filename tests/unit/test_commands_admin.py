@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -36,8 +38,16 @@ from commands.messages import (
     UpdateService,
     UpdateStaff,
 )
-from conftest import local, seed
+from infra.seed import seed_demo as seed
 from infra.seed import DEMO_HOURS
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime in the demo business's timezone."""
+    return datetime(year, month, day, hour, minute, tzinfo=MX)
+
 
 SYSTEM = Actor.system("tests")
 ANA = "+525599990001"

@@ -8,7 +8,9 @@ The clock is frozen at Wednesday 14 January 2026, 12:00 local; 15 January is a T
 from __future__ import annotations
 
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -48,7 +50,13 @@ from commands.messages import (
     UpdateService,
     UpdateStaff,
 )
-from conftest import local
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime in the demo business's timezone."""
+    return datetime(year, month, day, hour, minute, tzinfo=MX)
 
 ANA = "+525599990001"
 BETO = "+525599990002"
@@ -486,6 +494,7 @@ def test_rescheduling_to_another_staff_member_releases_the_first(memory_app, dem
         (local(2026, 1, 15, 12), SlotTaken),  # Beto's appointment
     ],
 )
+
 def test_rescheduling_checks_like_booking_and_changes_nothing_when_refused(memory_app, demo, when, error):
     # given
     booked = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo))

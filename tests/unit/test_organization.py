@@ -5,6 +5,8 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timezone
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aggregates.errors import (
@@ -18,8 +20,14 @@ from aggregates.errors import (
     OutsideBusinessHours,
 )
 from aggregates.organization import DEFAULT_SETTINGS, Organization
-from conftest import local
 from infra.seed import DEMO_HOURS
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime in the demo business's timezone."""
+    return datetime(year, month, day, hour, minute, tzinfo=MX)
 
 WHO = "admin:test"
 WHY = "test"
@@ -549,6 +557,7 @@ def test_a_suspended_or_churned_business_takes_no_appointments(status):
         ("reminder_hours_before", 1, 72),
     ],
 )
+
 def test_settings_bounds(key, low, high):
     # given
     org = register()

@@ -5,12 +5,21 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
+from zoneinfo import ZoneInfo
+
 import pytest
 
 from aggregates.customer import Customer
 from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
 from aggregates.staff import ACTION_NAMES_ES, PERMISSION_LEVELS, PERMISSIONS, StaffMember, can
-from conftest import local
+
+MX = ZoneInfo("America/Mexico_City")
+
+
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """An aware datetime in the demo business's timezone."""
+    return datetime(year, month, day, hour, minute, tzinfo=MX)
+
 
 WHO = "admin:test"
 WHY = "test"

@@ -1,0 +1,189 @@
+"""Wiring of the WhatsApp channel: its settings, the sender, and the tracked reactions.
+
+``build_whatsapp(container)`` returns the ``WhatsAppGateway`` that ``container.whatsapp`` holds.
+Jobs run in-process by default (PARLO_JOBS=inprocess); with PARLO_JOBS=arq the webhook enqueues
+arq jobs on Redis and ``parlo worker`` runs them (infra/worker.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from aggregates.appointment import Appointment
+from aggregates.conversation import OutboundMessage
+from projections.base import Projection, handles
+
+log = logging.getLogger("parlo.whatsapp")
+
+
+class WhatsAppSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    # {"notification": "HX...", "reminder": "HX...", "handoff": "HX...", ...}: approved templates per kind,
+    # the only thing WhatsApp lets through outside the 24-hour window.
+    templates: dict[str, str] = Field(default_factory=dict, validation_alias="PARLO_TWILIO_TEMPLATES")
+    jobs: Literal["inprocess", "arq"] = Field("inprocess", validation_alias="PARLO_JOBS")
+    verify_token: str | None = Field(None, validation_alias="PARLO_WHATSAPP_VERIFY_TOKEN")
+    retry_base_seconds: float = Field(2.0, validation_alias="PARLO_WHATSAPP_RETRY_BASE_SECONDS")
+    retry_max_seconds: float = Field(900.0, validation_alias="PARLO_WHATSAPP_RETRY_MAX_SECONDS")
+    lease_seconds: float = Field(60.0, validation_alias="PARLO_WHATSAPP_LEASE_SECONDS")
+    sweep_interval_seconds: float = Field(30.0, validation_alias="PARLO_WHATSAPP_SWEEP_SECONDS")
+    inbound_stale_seconds: float = Field(60.0, validation_alias="PARLO_WHATSAPP_INBOUND_STALE_SECONDS")
+    twilio_timeout_seconds: float = Field(10.0, validation_alias="PARLO_TWILIO_TIMEOUT_SECONDS")
+    status_callbacks: bool = Field(True, validation_alias="PARLO_WHATSAPP_STATUS_CALLBACKS")
+    arq_queue: str = Field("parlo:whatsapp", validation_alias="PARLO_ARQ_QUEUE")
+
+
+class WhatsAppReactions(Projection):
+    """Tracked reactions (exactly-once by tracking position + deterministic message ids):
+    team notifications for appointment changes, and dispatch of queued non-reply messages
+    (replies are dispatched by the inbound processor right after it queues them, in order)."""
+
+    name = "whatsapp_reactions"
+    tables: list = []
+
+    def __init__(self, notifier: Any = None, enqueue_outbound: Any = None, clock: Any = None) -> None:
+        self.notifier = notifier
+        self.enqueue_outbound = enqueue_outbound
+        self.clock = clock or (lambda: datetime.now(timezone.utc))
+
+    @handles(Appointment.Booked)
+    def _booked(self, conn, event, position) -> None:
+        self.notifier.handle("booked", event)
+
+    @handles(Appointment.Rescheduled)
+    def _rescheduled(self, conn, event, position) -> None:
+        self.notifier.handle("rescheduled", event)
+
+    @handles(Appointment.Cancelled)
+    def _cancelled(self, conn, event, position) -> None:
+        self.notifier.handle("cancelled", event)
+
+    @handles(OutboundMessage.Queued)
+    def _queued(self, conn, event, position) -> None:
+        if event.kind == "reply":
+            return
+        if (self.clock() - event.timestamp).total_seconds() > 3600:
+            return  # old history; the pending sweep owns anything still unsent
+        self.enqueue_outbound(event.originator_id)
+
+
+def build_sender(container: Any) -> Any:
+    settings = container.settings
+    wa_settings = container.whatsapp_settings
+    if settings.twilio_account_sid and settings.twilio_auth_token is not None:
+        from infra.twilio_client import TwilioSender
+
+        return TwilioSender(
+            settings.twilio_account_sid,
+            settings.twilio_auth_token.get_secret_value(),
+            settings.twilio_api_url,
+            timeout=wa_settings.twilio_timeout_seconds,
+        )
+    from gateway.whatsapp.sender import MockSender
+
+    log.warning("TWILIO_ACCOUNT_SID/TWILIO_AUTH_TOKEN not set: WhatsApp messages are recorded, not sent")
+    return MockSender()
+
+
+def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
+    """The WhatsAppGateway with processor, dispatcher, jobs and the reactions runner."""
+    from commands.phones import normalize_phone
+    from gateway.whatsapp.dispatcher import OutboundDispatcher
+    from gateway.whatsapp.jobs import InProcessJobs
+    from gateway.whatsapp.notifier import AppointmentNotifier
+    from gateway.whatsapp.processor import InboundProcessor
+    from gateway.whatsapp.service import WhatsAppGateway
+    from projections.runner import ProjectionRunner
+
+    settings = container.settings
+    wa_settings = container.whatsapp_settings
+    clock = container.clock or (lambda: datetime.now(timezone.utc))
+    central = normalize_phone(settings.central_whatsapp_number) if settings.central_whatsapp_number else ""
+    sender = container.whatsapp_sender
+    conversation_reads = container.conversation_reads
+    container.projections  # noqa: B018 - make sure the read-model tables exist
+    status_callback = (
+        settings.public_base_url.rstrip("/") + "/api/v1/webhooks/whatsapp/status" if wa_settings.status_callbacks else None
+    )
+    holder: dict[str, Any] = {}
+
+    def schedule_retry(message_id: uuid.UUID, at: datetime) -> None:
+        holder["jobs"].enqueue_outbound(message_id, at)
+
+    dispatcher = OutboundDispatcher(
+        container.app,
+        sender,
+        templates=wa_settings.templates,
+        central_number=central,
+        status_callback=status_callback,
+        retry_base_seconds=wa_settings.retry_base_seconds,
+        retry_max_seconds=wa_settings.retry_max_seconds,
+        lease_seconds=wa_settings.lease_seconds,
+        schedule_retry=schedule_retry,
+        clock=clock,
+    )
+    processor = InboundProcessor(
+        container.app,
+        agent_factory=lambda: container.agent,
+        reads=container.reads,
+        conversation_reads=conversation_reads,
+        dispatch=dispatcher.dispatch,
+        central_number=central,
+        wait_for=container.wait_for,
+    )
+    if jobs is None:
+        if wa_settings.jobs == "arq":
+            from infra.worker import ArqJobs
+
+            jobs = ArqJobs(settings.redis_url, queue_name=wa_settings.arq_queue, clock=clock)
+        else:
+            jobs = InProcessJobs(
+                drain=processor.drain,
+                dispatch=dispatcher.dispatch,
+                conversation_reads=conversation_reads,
+                clock=clock,
+                sweep_interval=wa_settings.sweep_interval_seconds,
+                inbound_stale_seconds=wa_settings.inbound_stale_seconds,
+            )
+    holder["jobs"] = jobs
+    notifier = AppointmentNotifier(container.app, clock=clock)
+    reactions = ProjectionRunner(
+        container.app,
+        container.engine,
+        [WhatsAppReactions(notifier, lambda message_id: holder["jobs"].enqueue_outbound(message_id), clock)],
+    )
+    run_reactions_here = wa_settings.jobs != "arq"
+
+    def on_start() -> None:
+        if run_reactions_here:
+            reactions.start()
+
+    def on_stop() -> None:
+        reactions.stop()
+
+    gateway = WhatsAppGateway(
+        app=container.app,
+        processor=processor,
+        dispatcher=dispatcher,
+        jobs=jobs,
+        sender=sender,
+        reads=container.reads,
+        conversation_reads=conversation_reads,
+        central_number=central,
+        auth_token=settings.twilio_auth_token.get_secret_value() if settings.twilio_auth_token else None,
+        public_base_url=settings.public_base_url,
+        env=settings.env,
+        verify_token=wa_settings.verify_token,
+        on_start=on_start,
+        on_stop=on_stop,
+    )
+    gateway.notifier = notifier
+    gateway.reactions = reactions
+    return gateway
