@@ -319,8 +319,15 @@ class CustomerTools:
         if staff_uuid is not None:
             self.staff_member(staff_uuid)
         name = clean_name(customer_name) if customer_name else None
-        self._require_free(service, start, staff_uuid)
         appointment_id = self._deterministic_id("book", str(service["id"]), as_utc(start).isoformat())
+        existing = self._reads.get_appointment(self.organization_id, appointment_id)
+        me = self.customer()
+        if existing is not None and me is not None and str(existing["customer_id"]) == str(me["id"]):
+            # The same message processed again (a webhook retry): report what was booked.
+            info = self.describe_appointment(existing)
+            self.actions.append(ActionRecord("booked", confirmation_text(info, name or self.known_name()[0]), info))
+            return info
+        self._require_free(service, start, staff_uuid)
         try:
             result = self._app.execute(
                 BookAppointment(

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from aggregates.appointment import STATUS_ES, Appointment
 from aggregates.calendar import DayCalendar, SpotDay, StaffDay
 from aggregates.customer import Customer
-from aggregates.errors import DomainError, InvalidInput, InvalidTransition, NoAvailability, NotFound, PermissionDenied, SlotTaken
+from aggregates.errors import BusinessClosed, DomainError, InvalidInput, InvalidTransition, NoAvailability, NotFound, PermissionDenied, SlotTaken
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from aggregates.timeslots import ensure_utc, local_date
@@ -88,6 +88,7 @@ class AppointmentCommands(CommandBase):
         check_hours: bool,
         label: str,
         cause: str,
+        preferred_spot: uuid.UUID | None = None,
     ) -> tuple[StaffMember, uuid.UUID | None]:
         service = org.bookable_service(service_id)
         day = local_date(start, org.timezone)
@@ -125,8 +126,10 @@ class AppointmentCommands(CommandBase):
                 if spot_id not in spots:
                     raise InvalidInput("Ese lugar no puede atender ese servicio.")
                 spots = [spot_id]
-            elif chosen.default_spot_id in spots:
-                spots = [chosen.default_spot_id] + [s for s in spots if s != chosen.default_spot_id]
+            else:
+                for preferred in (chosen.default_spot_id, preferred_spot):  # the last one moved wins
+                    if preferred in spots:
+                        spots = [preferred] + [s for s in spots if s != preferred]
             for candidate_spot in spots:
                 try:
                     days.get(SpotDay, candidate_spot, day).occupy(appointment_id, start, end, actor=label, cause=cause)
@@ -164,7 +167,10 @@ class AppointmentCommands(CommandBase):
         location_id = cmd.location_id or org.primary_location_id
         walk_in = cmd.source == "walk_in" and cmd.actor.kind != "customer"
         if walk_in:
+            # someone is already in the chair: opening hours don't apply, a suspended business still does
             org.location(location_id)
+            if org.status in ("suspended", "churned"):
+                raise BusinessClosed("Este negocio no está recibiendo citas por ahora.")
         else:
             org.check_open(location_id, start, end)
         days = _Days(self, org.id, label, cmd.cause)
@@ -276,11 +282,13 @@ class AppointmentCommands(CommandBase):
             start=start,
             end=end,
             staff_id=target_staff,
-            spot_id=spot_id if spot_id else (appointment.spot_id if appointment.spot_id in org.spots_for(appointment.location_id, service_id) else None),
+            spot_id=spot_id,
             appointment_id=appointment.id,
             check_hours=True,
             label=label,
             cause=cmd.cause,
+            # keep the same chair when it is free, but a taken chair is no reason to refuse the move
+            preferred_spot=appointment.spot_id,
         )
         appointment.reschedule(
             start=start,

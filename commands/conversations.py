@@ -51,6 +51,10 @@ class ConversationCommands(CommandBase):
         except AggregateNotFoundError:
             return None
 
+    def _stored(self, aggregate_id: uuid.UUID) -> bool:
+        """Whether an aggregate has events (one indexed row read, no replay)."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
     def _check_org(self, organization_id: uuid.UUID) -> Organization | None:
         """The organization (None for Parlo's central number)."""
         if organization_id == CENTRAL_ORGANIZATION_ID:
@@ -82,10 +86,11 @@ class ConversationCommands(CommandBase):
     @retry_on_conflict
     def record_inbound_message(self, cmd: RecordInboundMessage) -> CommandResult:
         inbound_id = InboundMessage.create_id(cmd.message_sid)
-        if self._exists(inbound_id):
+        if self._stored(inbound_id):
             existing = self.repository.get(inbound_id)
             return CommandResult(inbound_id, None, {"duplicate": True, "conversation_id": existing.conversation_id})
-        self._check_org(cmd.organization_id)
+        if cmd.organization_id != CENTRAL_ORGANIZATION_ID and not self._stored(cmd.organization_id):
+            raise NotFound("No encontré ese negocio.")
         phone = normalize_phone(cmd.from_address)
         label = f"customer:{phone}"
         received_at = cmd.received_at or self.now()

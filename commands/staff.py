@@ -64,7 +64,13 @@ class StaffCommands(CommandBase):
     def update_staff(self, cmd: UpdateStaff) -> CommandResult:
         org = self._organization(cmd.organization_id)
         staff = self._owned(StaffMember, cmd.staff_id, org.id, "No encontré a esa persona en este negocio.")
-        label, acting = self._authorize(org.id, cmd.actor, "add_staff")
+        # Anyone on the team may set their own name and working hours (staff onboarding asks for
+        # both); permissions, services, location and spot stay with owners and admins.
+        own = cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id)
+        self_service = own and cmd.permission_level in (None, staff.permission_level) and cmd.service_ids is None and (
+            cmd.location_id is None and cmd.default_spot_id is None
+        )
+        label, acting = self._authorize(org.id, cmd.actor, "view_own_schedule" if self_service else "add_staff")
         profile = {k: v for k, v in {"name": cmd.name, "location_id": cmd.location_id, "default_spot_id": cmd.default_spot_id}.items() if v is not None}
         if cmd.location_id is not None:
             org.location(cmd.location_id)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import functools
 import hmac
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -170,6 +171,69 @@ class TokenService:
 
 def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+class Throttle:
+    """A small in-process sliding-window limiter (per key), on the app's clock.
+
+    It protects the admin password from guessing and a phone from a flood of magic links. It is
+    per process: behind several API processes each one counts on its own (a shared Redis limiter
+    would be the next step)."""
+
+    def __init__(self, limit: int, window: timedelta, clock: Any = None) -> None:
+        self.limit = limit
+        self.window = window
+        self._clock = clock or (lambda: datetime.now(timezone.utc))
+        self._hits: dict[str, list[datetime]] = {}
+        self._lock = threading.Lock()
+
+    def _recent(self, key: str, now: datetime) -> list[datetime]:
+        hits = [t for t in self._hits.get(key, []) if now - t < self.window]
+        if hits:
+            self._hits[key] = hits
+        else:
+            self._hits.pop(key, None)
+        return hits
+
+    def blocked(self, key: str) -> bool:
+        with self._lock:
+            return len(self._recent(key, self._clock())) >= self.limit
+
+    def record(self, key: str) -> None:
+        with self._lock:
+            now = self._clock()
+            self._hits[key] = [*self._recent(key, now), now]
+
+    def allow(self, key: str) -> bool:
+        """Record an attempt unless the key is over its limit; True when it was allowed."""
+        with self._lock:
+            now = self._clock()
+            hits = self._recent(key, now)
+            if len(hits) >= self.limit:
+                return False
+            self._hits[key] = [*hits, now]
+            return True
+
+
+ADMIN_LOGIN_FAILURES = 10  # per client address per 15 minutes
+MAGIC_LINKS_PER_PHONE = 5  # per phone per 15 minutes
+THROTTLE_WINDOW = timedelta(minutes=15)
+
+
+def get_throttles(request: Request) -> dict[str, Throttle]:
+    state = request.app.state
+    throttles = getattr(state, "parlo_throttles", None)
+    if throttles is None:
+        clock = _clock_of(state.container)
+        throttles = {
+            "admin_login": Throttle(ADMIN_LOGIN_FAILURES, THROTTLE_WINDOW, clock),
+            "magic_link": Throttle(MAGIC_LINKS_PER_PHONE, THROTTLE_WINDOW, clock),
+        }
+        state.parlo_throttles = throttles
+    return throttles
+
+
+Throttles = Annotated[dict[str, Throttle], Depends(get_throttles)]
 
 
 # ---- dependencies ---------------------------------------------------------------------------

@@ -54,6 +54,10 @@ from infra.cli_projections import projections_cli  # noqa: E402
 cli.add_typer(projections_cli, name="projections")
 cli.add_typer(events_cli, name="events")
 
+from infra.cli_demo import register as register_demo_commands  # noqa: E402
+
+register_demo_commands(cli)
+
 
 def main() -> None:
     cli()

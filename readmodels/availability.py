@@ -16,7 +16,8 @@ Rules (they mirror what the write side accepts, see commands/appointments.py ``_
   produced and no start is produced twice (in the repeated November hour the two ``1:30`` starts
   are different instants and both are real).
 * Days in a closure (by the local date of the start or the end) have no slots; a suspended or
-  churned business has none; an inactive or missing service has none.
+  churned business has none; an inactive service has none (an unknown organization, service or
+  location raises ``AvailabilityNotFound``).
 * A staff member qualifies when active, offering the service and working at the location (or at
   no particular location). ``working_hours`` None means the business hours; otherwise the slot must
   also lie inside one of the staff member's intervals of that day.
@@ -28,15 +29,20 @@ Rules (they mirror what the write side accepts, see commands/appointments.py ``_
   also needs one of those spots free. (When the location has spots but none serves the service,
   the write side books without a spot, and so does this.)
 * Minimum notice: start >= now + ``min_notice_minutes``. Horizon: the local date of the start is at
-  most today (business-local) + ``max_horizon_days``.
+  most today (business-local) + ``max_horizon_days``. Days before today are skipped.
+* Range: ``date_from``..``date_to`` inclusive, business-local dates, ``date_to - date_from`` at most
+  30 days (so today..today + 30 works); more raises ``AvailabilityError`` (a ``ValueError`` with a
+  Spanish ``message``, ``code`` and ``http_status`` for the gateway).
+
+Buffer, minimum notice and horizon are availability rules only: the booking command does not check
+them (staff and owners may book inside them on purpose).
 """
 
 from __future__ import annotations
 
-import bisect
 import re
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
@@ -214,33 +220,6 @@ def epoch(moment: datetime | int) -> int:
     return int(moment.timestamp())
 
 
-class _Busy:
-    """Disjoint, sorted intervals (any comparable bounds) with an O(log n) overlap test."""
-
-    __slots__ = ("starts", "ends")
-
-    def __init__(self, intervals: Iterable[tuple[Any, Any]]) -> None:
-        starts: list[Any] = []
-        ends: list[Any] = []
-        for start, end in sorted(i for i in intervals if i[0] < i[1]):
-            if ends and start <= ends[-1]:
-                if end > ends[-1]:
-                    ends[-1] = end
-            else:
-                starts.append(start)
-                ends.append(end)
-        self.starts = starts
-        self.ends = ends
-
-    def overlaps(self, start: Any, end: Any) -> bool:
-        index = bisect.bisect_left(self.starts, end) - 1  # the last interval starting before `end`
-        return index >= 0 and self.ends[index] > start
-
-
-def _fits(intervals: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-    return any(opens <= start and end <= closes for opens, closes in intervals)
-
-
 def check_range(date_from: date, date_to: date) -> None:
     if not isinstance(date_from, date) or not isinstance(date_to, date) or isinstance(date_from, datetime) or isinstance(date_to, datetime):
         raise AvailabilityError("Las fechas de búsqueda deben ser días del calendario (AAAA-MM-DD).")
@@ -293,7 +272,7 @@ def compute_slots(
         return []
 
     zone = zone_for(timezone_name)
-    # The loop runs on whole seconds since the epoch (UTC): fast, and DST cannot bend it.
+    # Everything below runs on whole seconds since the epoch (UTC): fast, and DST cannot bend it.
     duration = duration_minutes * 60
     step = slot_interval_minutes * 60
     buffer = max(0, buffer_minutes or 0) * 60
@@ -306,63 +285,117 @@ def compute_slots(
     def closed(day: date) -> bool:
         return any(first <= day <= last for first, last in closed_ranges)
 
-    def seconds(intervals: Sequence[Interval]) -> list[tuple[int, int]]:
-        return [(epoch(opens), epoch(closes)) for opens, closes in intervals]
-
-    # Appointments occupy [start, end + buffer); a candidate needs [start, end + buffer) free of them.
-    staff_appointments = [_Busy((epoch(s), epoch(e) + buffer) for s, e in member.appointments) for member in staff]
-    staff_blocks = [_Busy((epoch(s), epoch(e)) for s, e in member.blocks) for member in staff]
-    spot_busy = None if spots is None else [_Busy((epoch(s), epoch(e) + buffer) for s, e in spot.appointments) for spot in spots]
-    members = list(zip((member.id for member in staff), staff_appointments, staff_blocks))
-
-    found: dict[int, list[uuid.UUID]] = {}
+    # 1. Candidate starts: the grid of every opening interval, after the notice, on open days.
+    candidates: list[int] = []
+    candidate_day: list[int] = []  # index into `days`
+    days: list[date] = []
     day = first_day
     while day <= last_day:
-        business = seconds(day_intervals(business_hours, day, zone)) if not closed(day) else []
+        business = [] if closed(day) else day_intervals(business_hours, day, zone)
         if business:
             # A slot ending at (or after) the next local midnight also needs that date open (write side rule).
             next_midnight = epoch(local_midnight(day + timedelta(days=1), zone))
             next_closed = closed(day + timedelta(days=1))
-            hours_by_staff = [
-                None if member.working_hours is None else seconds(day_intervals(member.working_hours, day, zone))
-                for member in staff
-            ]
-            for opens, closes in business:
+            days.append(day)
+            for opens_at, closes_at in business:
+                opens, closes = epoch(opens_at), epoch(closes_at)
                 start = opens
                 if start < earliest:  # jump to the first step at or after the notice limit
                     start = opens + -(-(earliest - opens) // step) * step
                 while start + duration <= closes:
-                    end = start + duration
-                    if start in found or (next_closed and end >= next_midnight):
-                        start += step
-                        continue
-                    if spot_busy is not None and all(busy.overlaps(start, end + buffer) for busy in spot_busy):
-                        start += step
-                        continue
-                    free = [
-                        member_id
-                        for (member_id, taken, blocked), hours in zip(members, hours_by_staff)
-                        if (hours is None or _fits(hours, start, end))
-                        and not taken.overlaps(start, end + buffer)
-                        and not blocked.overlaps(start, end)
-                    ]
-                    if free:
-                        found[start] = free
+                    if not (next_closed and start + duration >= next_midnight):
+                        candidates.append(start)
+                        candidate_day.append(len(days) - 1)
                     start += step
         day += timedelta(days=1)
+    if not candidates:
+        return []
+    order = sorted(range(len(candidates)), key=candidates.__getitem__)
+    starts = [candidates[i] for i in order]
+    start_days = [candidate_day[i] for i in order]
+
+    # 2. Spots: a start is possible only if one of the spots is free for [start, end + buffer).
+    possible = [True] * len(starts)
+    if spots is not None:
+        any_free = [False] * len(starts)
+        for spot in spots:
+            forbidden = _forbidden_starts(spot.appointments, duration + buffer, buffer)
+            for index, free in enumerate(_sweep(starts, forbidden)):
+                if free:
+                    any_free[index] = True
+        possible = any_free
+
+    # 3. Staff: free of appointments (with buffers) and blocks, inside their own hours if they have any.
+    free_staff: list[list[uuid.UUID]] = [[] for _ in starts]
+    for member in staff:
+        forbidden = _forbidden_starts(member.appointments, duration + buffer, buffer, member.blocks, duration)
+        if member.working_hours is None:
+            windows = None
+        else:  # starts allowed by the staff member's hours: [opens, closes - duration] of each day
+            windows = [
+                [(epoch(o), epoch(c) - duration) for o, c in day_intervals(member.working_hours, d, zone)] for d in days
+            ]
+        for index, free in enumerate(_sweep(starts, forbidden)):
+            if not free or not possible[index]:
+                continue
+            if windows is not None:
+                begin = starts[index]
+                if not any(lo <= begin <= hi for lo, hi in windows[start_days[index]]):
+                    continue
+            free_staff[index].append(member.id)
 
     slots = []
-    for start in sorted(found):
-        start_utc = datetime.fromtimestamp(start, UTC)
+    previous = None
+    for begin, members in zip(starts, free_staff):
+        if not members or begin == previous:
+            continue
+        previous = begin
+        start_utc = datetime.fromtimestamp(begin, UTC)
         slots.append(
-            Slot(
-                start=start_utc,
-                end=start_utc + timedelta(seconds=duration),
-                local_start=start_utc.astimezone(zone),
-                staff_ids=found[start],
-            )
+            Slot(start=start_utc, end=start_utc + timedelta(seconds=duration), local_start=start_utc.astimezone(zone), staff_ids=members)
         )
     return slots
+
+
+def _seconds(intervals: Sequence[Interval]) -> list[tuple[int, int]]:
+    if intervals and isinstance(intervals[0][0], int):
+        return list(intervals)  # type: ignore[arg-type]
+    return [(epoch(a), epoch(b)) for a, b in intervals]
+
+
+def _forbidden_starts(
+    appointments: Sequence[Interval], reach: int, buffer: int, blocks: Sequence[Interval] = (), block_reach: int = 0
+) -> tuple[list[int], list[int]]:
+    """The starts an owner cannot take, as merged open intervals (lo, hi): a new appointment at s
+    occupies [s, s + reach) (duration + buffer) and clashes with an existing [a, b + buffer) when
+    a - reach < s < b + buffer; with a block [a, b) when a - duration < s < b."""
+    spans = [(a - reach, b + buffer) for a, b in _seconds(appointments)]
+    if blocks:
+        spans.extend((a - block_reach, b) for a, b in _seconds(blocks))
+    spans.sort()
+    lows: list[int] = []
+    highs: list[int] = []
+    for lo, hi in spans:
+        if hi <= lo + 1:  # no whole second inside
+            continue
+        if highs and lo < highs[-1]:  # overlapping open intervals (touching ones leave the touch point free)
+            if hi > highs[-1]:
+                highs[-1] = hi
+        else:
+            lows.append(lo)
+            highs.append(hi)
+    return lows, highs
+
+
+def _sweep(starts: Sequence[int], forbidden: tuple[list[int], list[int]]) -> Iterator[bool]:
+    """For sorted ``starts``, yield whether each is outside every forbidden open interval."""
+    lows, highs = forbidden
+    count = len(lows)
+    j = 0
+    for begin in starts:
+        while j < count and highs[j] <= begin:
+            j += 1
+        yield not (j < count and lows[j] < begin)
 
 
 def qualified_staff(
@@ -431,15 +464,12 @@ def _key(column: Any, dialect: str) -> Any:
     return cast(column, String) if dialect in ("postgresql", "sqlite") else column
 
 
-def _epoch_value(value: Any) -> int:
-    return value if isinstance(value, int) else epoch(value)
-
-
-def _keys(ids: Iterable[uuid.UUID]) -> dict[Any, uuid.UUID]:
-    """Every form an id can come back in: UUID, dashed text (PostgreSQL), 32-hex text (SQLite)."""
-    keys: dict[Any, uuid.UUID] = {}
-    for ident in ids:
-        keys[ident] = keys[str(ident)] = keys[ident.hex] = ident
+def _keys(ids: Sequence[uuid.UUID]) -> dict[Any, int]:
+    """Position of each id under every form it can come back in: UUID, dashed text (PostgreSQL),
+    32-hex text (SQLite)."""
+    keys: dict[Any, int] = {}
+    for index, ident in enumerate(ids):
+        keys[ident] = keys[str(ident)] = keys[ident.hex] = index
     return keys
 
 
@@ -637,34 +667,35 @@ class AvailabilityService:
             )
         ).all()
 
-        by_staff: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
-        by_spot: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in spot_ids}
-        staff_keys, spot_keys = _keys(staff_ids), _keys(spot_ids)
+        # Group by owner through the text form of the ids (no UUID objects or hashing per row).
+        staff_index, spot_index = _keys(staff_ids), _keys(spot_ids)
+        by_staff: list[list[Interval]] = [[] for _ in staff_ids]
+        by_spot: list[list[Interval]] = [[] for _ in spot_ids]
+        numeric = dialect in ("postgresql", "sqlite")
         for staff_key, spot_key, start, end in appointment_rows:
-            interval = (_epoch_value(start), _epoch_value(end))
-            member = staff_keys.get(staff_key)
-            if member is not None:
-                by_staff[member].append(interval)
-            spot = spot_keys.get(spot_key) if spot_key is not None else None
-            if spot is not None:
-                by_spot[spot].append(interval)
-        blocks: dict[uuid.UUID, list[Interval]] = {sid: [] for sid in staff_ids}
+            interval = (start, end) if numeric else (epoch(start), epoch(end))
+            index = staff_index.get(staff_key)
+            if index is not None:
+                by_staff[index].append(interval)
+            if spot_key is not None:
+                index = spot_index.get(spot_key)
+                if index is not None:
+                    by_spot[index].append(interval)
+        blocks: list[list[Interval]] = [[] for _ in staff_ids]
         for staff_key, start, end in block_rows:
-            member = staff_keys.get(staff_key)
-            if member is not None:
-                blocks[member].append((_epoch_value(start), _epoch_value(end)))
+            index = staff_index.get(staff_key)
+            if index is not None:
+                blocks[index].append((start, end) if numeric else (epoch(start), epoch(end)))
 
         return compute_slots(
             timezone_name=org["timezone"],
             business_hours=location.business_hours or {},
             duration_minutes=int(service.duration_minutes),
             staff=[
-                StaffCalendar(
-                    id=row["id"], working_hours=row["working_hours"], appointments=by_staff[row["id"]], blocks=blocks[row["id"]]
-                )
-                for row in staff_rows
+                StaffCalendar(id=row["id"], working_hours=row["working_hours"], appointments=by_staff[i], blocks=blocks[i])
+                for i, row in enumerate(staff_rows)
             ],
-            spots=None if spot_rows is None else [SpotCalendar(id=sid, appointments=by_spot[sid]) for sid in spot_ids],
+            spots=None if spot_rows is None else [SpotCalendar(id=sid, appointments=by_spot[i]) for i, sid in enumerate(spot_ids)],
             closures=[(r.start_date, r.end_date) for r in closure_rows],
             date_from=date_from,
             date_to=date_to,

@@ -93,6 +93,10 @@ def app_env(url: str, **extra: str) -> dict[str, str]:
     settings = make_settings(url)
     ensure_database(settings)
     env = event_store_env(settings)
+    if settings.is_postgres:
+        # psycopg_pool opens POSTGRES_POOL_SIZE connections up front, and many suites share one
+        # server (max_connections=100): tests start small and grow on demand.
+        env.update(POSTGRES_POOL_SIZE="1", POSTGRES_MAX_OVERFLOW="9")
     env.update(extra)
     return env
 

@@ -33,7 +33,7 @@ REMINDER_LINE = "Te enviaré un recordatorio antes de tu cita. ¡Nos vemos!"
 
 # Words naming beauty services: asked about but not offered -> the owner answers (handoff).
 _SERVICE_WORDS = (
-    "tinte", "tintes", "tenir", "color", "mechas", "rayitos", "luces", "decoloracion", "unas",
+    "tinte", "tintes", "tenir", "mechas", "rayitos", "decoloracion",
     "manicure", "manicura", "pedicure", "pedicura", "gelish", "acrilico", "acrilicas", "peinado",
     "peinados", "maquillaje", "ceja", "cejas", "pestanas", "alaciado", "keratina", "botox",
     "depilacion", "depilar", "facial", "faciales", "masaje", "masajes", "permanente", "rizado",
@@ -237,8 +237,12 @@ class _Run:
 
     def _unoffered_service(self) -> str | None:
         """A beauty service the customer asks about that the business does not offer."""
+        if self.step == "collecting_personal_info" and extract_name(self.text):
+            return None
         words = self.norm.split()
         asked = [w for w in words if w in _SERVICE_WORDS]
+        if re.search(r"\buñas?\b", self.text.lower()):
+            asked.append("unas")
         if not asked:
             return None
         services = self._service_pairs()
@@ -353,7 +357,7 @@ class _Run:
             self._search_and_offer(when, lead="Perfecto. ")
             return
         service = self._service()
-        lead = "¡Claro! " if first else "Perfecto. "
+        lead = ("¡Hola! Claro. " if "greeting" in self.intents else "¡Claro! ") if first else "Perfecto. "
         self.say(f"{lead}¿Para qué día te gustaría agendar tu {service['name'].lower()}?")
 
     def _booking(self) -> None:
@@ -492,6 +496,11 @@ class _Run:
             self.understood()
             self.data.pop("offered", None)
             self.say("Va. ¿Qué otro día u horario te funciona?")
+            return
+        if self.intents & {"thanks", "bye"} and not self.intents & {"affirm"}:
+            self.understood()
+            self.finish()
+            self.say("¡Con gusto! Cuando quieras retomar tu cita, aquí estoy. 👋")
             return
         if self.intents & {"affirm"} and len(offered) == 1:
             self.understood()

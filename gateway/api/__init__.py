@@ -113,7 +113,11 @@ _ERROR_ES = {
 def spanish_validation_message(errors: list[dict]) -> str:
     parts = []
     for error in errors[:5]:
-        location = [str(p) for p in error.get("loc", ()) if p not in ("body", "query", "path", "header")]
+        location = [
+            str(p)
+            for p in error.get("loc", ())
+            if p not in ("body", "query", "path", "header") and not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
+        ]
         where = ".".join(location) or "la solicitud"
         what = _ERROR_ES.get(error.get("type", ""))
         if what is None:
@@ -141,6 +145,18 @@ async def _coded_error(_request: Request, error: Exception) -> JSONResponse:
     )
 
 
+WRITE_ACCEPTED_ES = "Tu cambio se guardó; puede tardar unos segundos en verse."
+
+
+async def _write_accepted(_request: Request, error: Exception) -> JSONResponse:
+    result = getattr(error, "result", None)
+    ident = getattr(result, "id", None)
+    return JSONResponse(
+        status_code=202,
+        content={"detail": WRITE_ACCEPTED_ES, "id": str(ident) if ident is not None else None, "position": getattr(result, "position", None)},
+    )
+
+
 def install_api(app: FastAPI) -> None:
     from gateway.api import (
         admin,
@@ -148,6 +164,7 @@ def install_api(app: FastAPI) -> None:
         audit,
         auth,
         availability,
+        common,
         conversations,
         customers,
         locations,
@@ -159,6 +176,7 @@ def install_api(app: FastAPI) -> None:
 
     app.add_middleware(RequestContextMiddleware)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(common.WriteAccepted, _write_accepted)
     try:
         from readmodels.availability import AvailabilityError
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import AwareDatetime, Field, model_validator
+from pydantic import Field, model_validator
 
 from commands.messages import (
     BookAppointment,
@@ -19,7 +19,7 @@ from commands.messages import (
     UpdateAppointmentNotes,
 )
 from gateway.api import shapes
-from gateway.api.common import Body, execute, read, row
+from gateway.api.common import Body, Day, Moment, execute, read, row
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["appointments"])
@@ -33,7 +33,7 @@ Notes = Annotated[str, Field(max_length=2000)]
 
 class AppointmentCreate(Body):
     service_type_id: uuid.UUID
-    scheduled_start: AwareDatetime = Field(description="ISO 8601 con zona horaria, p. ej. 2026-01-15T10:00:00-06:00")
+    scheduled_start: Moment = Field(description="ISO 8601 con zona horaria, p. ej. 2026-01-15T10:00:00-06:00")
     customer_id: uuid.UUID | None = None
     phone_number: Annotated[str | None, Field(min_length=1, max_length=40)] = None
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
@@ -52,7 +52,7 @@ class AppointmentCreate(Body):
 
 
 class AppointmentPatch(Body):
-    scheduled_start: AwareDatetime | None = None
+    scheduled_start: Moment | None = None
     staff_id: uuid.UUID | None = None
     service_type_id: uuid.UUID | None = None
     spot_id: uuid.UUID | None = None
@@ -75,6 +75,12 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
             raise HTTPException(status_code=422, detail=f"El rango de fechas puede ser de hasta {MAX_RANGE_DAYS} días.")
 
 
+async def check_spot(container: Any, scope: OrgScope, spot_id: uuid.UUID | None) -> None:
+    """A spot named explicitly must be one of this business's (the command ignores spots where none are set up)."""
+    if spot_id is not None and not any(s["id"] == spot_id for s in await read(container, "list_spots", scope.organization_id)):
+        raise HTTPException(status_code=404, detail="No encontré ese lugar de trabajo en este negocio.")
+
+
 async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
     found = await read(container, "get_appointment", scope.organization_id, appointment_id)
     if found is None:
@@ -86,8 +92,8 @@ async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uu
 async def list_appointments(
     scope: OrgAccess,
     container: ContainerDep,
-    date_from: Annotated[date | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
-    date_to: Annotated[date | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
+    date_from: Annotated[Day | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
+    date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
     service_type_id: uuid.UUID | None = None,
     customer_id: uuid.UUID | None = None,
@@ -112,6 +118,7 @@ async def list_appointments(
 
 @router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita")
 async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+    await check_spot(container, scope, body.spot_id)
     result = await execute(
         container,
         BookAppointment(
@@ -148,6 +155,7 @@ async def patch_appointment(
     if not fields:
         raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
     if fields.keys() & {"scheduled_start", "staff_id", "service_type_id", "spot_id"}:
+        await check_spot(container, scope, fields.get("spot_id"))
         await execute(
             container,
             RescheduleAppointment(

@@ -9,9 +9,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
-from pydantic import AwareDatetime
-
-from gateway.api.common import in_thread, read, row
+from gateway.api.common import Moment, in_thread, read, row
 from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess
 
 router = APIRouter(tags=["audit"])
@@ -29,7 +27,7 @@ async def aggregate_state(
     principal: AdminPrincipal,
     container: ContainerDep,
     version: Annotated[int | None, Query(ge=1, le=10_000_000)] = None,
-    at: Annotated[AwareDatetime | None, Query(description="ISO 8601 con zona horaria")] = None,
+    at: Annotated[Moment | None, Query(description="ISO 8601 con zona horaria")] = None,
 ) -> dict:
     state = await in_thread(container.app.state_at, aggregate_id, version=version, at=at)
     return {"aggregate_id": str(aggregate_id), "version": version, "at": at.isoformat() if at else None, "state": state}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException
+from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -20,7 +20,7 @@ from commands.messages import ConsumeMagicLink, IssueMagicLink, QueueOutboundMes
 from commands.phones import normalize_phone
 from gateway import auth as security
 from gateway.api.common import Body, execute, iso, read, row
-from gateway.auth import ContainerDep, CurrentPrincipal, RequestId, Tokens
+from gateway.auth import ContainerDep, CurrentPrincipal, RequestId, Throttles, Tokens
 
 log = logging.getLogger("parlo.api.auth")
 router = APIRouter(tags=["auth"])
@@ -99,12 +99,18 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
 
 
 @router.post("/auth/request-magic-link", status_code=202, summary="Enviar un enlace de acceso por WhatsApp")
-async def request_magic_link(body: MagicLinkRequest, container: ContainerDep, request_id: RequestId, background: BackgroundTasks) -> JSONResponse:
+async def request_magic_link(
+    body: MagicLinkRequest, container: ContainerDep, request_id: RequestId, background: BackgroundTasks, throttles: Throttles
+) -> JSONResponse:
     try:
         phone = normalize_phone(body.phone_number)
     except InvalidInput as error:
         raise HTTPException(status_code=422, detail=error.message) from None
-    background.add_task(send_magic_links, container, phone, request_id)
+    # Over the limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
+    if throttles["magic_link"].allow(phone):
+        background.add_task(send_magic_links, container, phone, request_id)
+    else:
+        log.warning("magic link: too many requests for one phone (request %s)", request_id)
     return JSONResponse(status_code=202, content={"detail": MAGIC_LINK_SENT})
 
 
@@ -149,8 +155,12 @@ async def me(principal: CurrentPrincipal, container: ContainerDep) -> dict:
 
 
 @router.post("/admin/auth/login", summary="Acceso de administrador de Parlo (12 horas)")
-async def admin_login(body: AdminLogin, container: ContainerDep, tokens: Tokens) -> dict:
+async def admin_login(body: AdminLogin, request: Request, container: ContainerDep, tokens: Tokens, throttles: Throttles) -> dict:
+    client = request.client.host if request.client else "unknown"
+    if throttles["admin_login"].blocked(client):
+        raise HTTPException(status_code=429, detail="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
     if not security.passwords_match(body.password, container.settings.effective_admin_password):
+        throttles["admin_login"].record(client)
         raise HTTPException(status_code=401, detail="Contraseña incorrecta.", headers={"WWW-Authenticate": "Bearer"})
     token, expires_at = tokens.issue_admin(security.ADMIN_NAME)
     return {"access_token": token, "token_type": "bearer", "expires_at": iso(expires_at), "kind": "admin"}

@@ -18,12 +18,12 @@ from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, HTTPException, Query, Response
-from pydantic import AwareDatetime, Field
+from pydantic import Field
 
 from commands.messages import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
 from gateway.api import shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
-from gateway.api.common import Body, execute, in_thread, iso, read, wait_for
+from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso, read, wait_for
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["availability"])
@@ -32,22 +32,22 @@ router = APIRouter(tags=["availability"])
 class BlockCreate(Body):
     type: Literal["block"]
     staff_id: uuid.UUID | None = None
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
     reason: Annotated[str, Field(max_length=300)] = ""
 
 
 class ClosureCreate(Body):
     type: Literal["closure"]
-    start_date: date
-    end_date: date | None = None
+    start_date: Day
+    end_date: Day | None = None
     reason: Annotated[str, Field(max_length=300)] = ""
 
 
 class HoursUpdate(Body):
     type: Literal["business_hours"]
     location_id: uuid.UUID | None = None
-    business_hours: dict[str, Any]
+    business_hours: WeeklyHours
 
 
 AvailabilityCreate = Annotated[BlockCreate | ClosureCreate | HoursUpdate, Field(discriminator="type")]
@@ -66,8 +66,8 @@ def now_utc(container: Any) -> datetime:
 async def get_availability(
     scope: OrgAccess,
     container: ContainerDep,
-    date_from: Annotated[date | None, Query(description="Bloqueos desde esta fecha local (por omisión: hoy)")] = None,
-    date_to: Annotated[date | None, Query(description="Bloqueos hasta esta fecha local (por omisión: 30 días después)")] = None,
+    date_from: Annotated[Day | None, Query(description="Bloqueos desde esta fecha local (por omisión: hoy)")] = None,
+    date_to: Annotated[Day | None, Query(description="Bloqueos hasta esta fecha local (por omisión: 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
 ) -> dict:
     date_from = date_from or today_in(scope, container)
@@ -101,8 +101,8 @@ async def get_slots(
     scope: OrgAccess,
     container: ContainerDep,
     service_type_id: uuid.UUID,
-    date_from: Annotated[date | None, Query(description="Fecha local inicial (por omisión: hoy)")] = None,
-    date_to: Annotated[date | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
+    date_from: Annotated[Day | None, Query(description="Fecha local inicial (por omisión: hoy)")] = None,
+    date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
     location_id: uuid.UUID | None = None,
 ) -> dict:

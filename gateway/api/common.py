@@ -3,21 +3,46 @@
 from __future__ import annotations
 
 import functools
+import logging
 import uuid
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
 from fastapi import HTTPException
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 from commands import CommandResult
 
 T = TypeVar("T")
+log = logging.getLogger("parlo.api")
 WAIT_TIMEOUT = 10.0
+
+
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2099, 12, 31)
+
+
+def _check_day(value: date) -> date:
+    if not EARLIEST <= value <= LATEST:
+        raise ValueError(f"la fecha debe estar entre {EARLIEST.isoformat()} y {LATEST.isoformat()}")
+    return value
+
+
+def _check_moment(value: datetime) -> datetime:
+    _check_day(value.date())  # the local date first: converting year 9999 to UTC would overflow
+    return value
+
+
+# Dates and times the API accepts: far-off years are refused with a clear 422 (not an overflow).
+Day = Annotated[date, AfterValidator(_check_day)]
+Moment = Annotated[AwareDatetime, AfterValidator(_check_moment)]
+# Weekly hours as the aggregates take them: {"mon": [["10:00", "20:00"]], "sun": []} (or {"open", "close"}).
+DayHours = list[list[str]] | dict[str, str] | None
+WeeklyHours = dict[str, DayHours]
 
 
 class Body(BaseModel):
@@ -31,27 +56,39 @@ async def in_thread(fn: Callable[..., T], *args: Any, **kwargs: Any) -> T:
     return await anyio.to_thread.run_sync(functools.partial(fn, *args, **kwargs))
 
 
+class WriteAccepted(Exception):
+    """The command's events are saved but the projections did not catch up in time: the route
+    answers 202 with the id instead of reading back (a retry would repeat the write)."""
+
+    def __init__(self, result: CommandResult) -> None:
+        super().__init__("projections lagging")
+        self.result = result
+
+
 async def execute(container: Any, command: Any) -> CommandResult:
     """Run a command, then wait until the projections have applied its events (read-your-writes)."""
     result: CommandResult = await in_thread(container.app.execute, command)
-    await wait_for(container, result.position)
+    await wait_for(container, result.position, result)
     return result
 
 
-async def wait_for(container: Any, position: int | None) -> None:
+async def wait_for(container: Any, position: int | None, result: CommandResult | None = None) -> None:
     if position is None:
         return
     waiter = getattr(container, "wait_for", None)
     if waiter is None:  # pragma: no cover - older containers
         return
-    await in_thread(_wait, waiter, position)
+    reached = await in_thread(_wait, waiter, position)
+    if reached is False:
+        log.warning("projections did not reach position %s within %ss", position, WAIT_TIMEOUT)
+        raise WriteAccepted(result or CommandResult(None, position))
 
 
-def _wait(waiter: Callable[..., Any], position: int) -> None:
+def _wait(waiter: Callable[..., Any], position: int) -> Any:
     try:
-        waiter(position, timeout=WAIT_TIMEOUT)
+        return waiter(position, timeout=WAIT_TIMEOUT)
     except TypeError:
-        waiter(position)
+        return waiter(position)
 
 
 async def read(container: Any, method: str, *args: Any, **kwargs: Any) -> Any:

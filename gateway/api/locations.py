@@ -10,7 +10,7 @@ from pydantic import Field
 
 from commands.messages import AddLocation, RemoveLocation, SetBusinessHours, UpdateLocation
 from gateway.api import shapes
-from gateway.api.common import Body, execute, read
+from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["locations"])
@@ -20,13 +20,13 @@ MISSING = "No encontré esa sucursal en este negocio."
 class LocationCreate(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
     address: Annotated[str, Field(max_length=300)] = ""
-    business_hours: dict[str, Any] = Field(default_factory=dict, description='{"mon": [["10:00", "20:00"]], ...}')
+    business_hours: WeeklyHours = Field(default_factory=dict, description='{"mon": [["10:00", "20:00"]], ...}')
 
 
 class LocationPatch(Body):
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     address: Annotated[str | None, Field(max_length=300)] = None
-    business_hours: dict[str, Any] | None = None
+    business_hours: WeeklyHours | None = None
 
 
 async def location_in_org(container: Any, scope: OrgScope, location_id: uuid.UUID) -> dict:

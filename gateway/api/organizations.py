@@ -9,7 +9,7 @@ from pydantic import Field
 
 from commands.messages import AddStaff, RegisterOrganization, UpdateOrganization, UpdateOrganizationSettings
 from gateway.api import shapes
-from gateway.api.common import Body, execute, read
+from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
 
 router = APIRouter(tags=["organizations"])
@@ -24,7 +24,7 @@ class OrganizationCreate(Body):
     timezone: str = "America/Mexico_City"
     location_name: Annotated[str, Field(min_length=1, max_length=120)] = "Principal"
     location_address: Annotated[str, Field(max_length=300)] = ""
-    business_hours: dict[str, Any] = Field(default_factory=dict)
+    business_hours: WeeklyHours = Field(default_factory=dict)
     activate: bool = False
     owner_name: Annotated[str | None, Field(max_length=120)] = None
     owner_phone_number: Annotated[str | None, Field(max_length=40)] = None

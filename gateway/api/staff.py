@@ -10,7 +10,7 @@ from pydantic import Field
 
 from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import shapes
-from gateway.api.common import Body, execute, read
+from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["staff"])
@@ -24,7 +24,7 @@ class StaffCreate(Body):
     phone_number: Annotated[str, Field(min_length=1, max_length=40)]
     permission_level: PermissionLevel = "staff"
     service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200, description="Omitido: todos los servicios activos")
-    working_hours: dict[str, Any] | None = Field(None, description="Omitido: el horario del negocio")
+    working_hours: WeeklyHours | None = Field(None, description="Omitido: el horario del negocio")
     location_id: uuid.UUID | None = None
     default_spot_id: uuid.UUID | None = None
 
@@ -33,7 +33,7 @@ class StaffPatch(Body):
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     permission_level: PermissionLevel | None = None
     service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200)
-    working_hours: dict[str, Any] | None = Field(None, description="null: volver al horario del negocio")
+    working_hours: WeeklyHours | None = Field(None, description="null: volver al horario del negocio")
     location_id: uuid.UUID | None = None
     default_spot_id: uuid.UUID | None = None
 

@@ -61,7 +61,7 @@ async function poll() {
       const data = await r.json();
       for (const m of data.messages) {
         after = Math.max(after, m.seq);
-        add("them", m.template ? "[plantilla " + m.template + "] " + JSON.stringify(m.variables) : m.body, hhmm());
+        add("them", (m.template ? "[plantilla " + m.template + "] " : "") + m.body, hhmm());
       }
     }
   } catch (e) { /* server restarting: try again */ }

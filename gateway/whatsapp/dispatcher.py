@@ -85,7 +85,7 @@ class OutboundDispatcher:
             result = self.sender.send(
                 from_address=from_address,
                 to_address=data["to_address"],
-                body=None if use_template else data["body"],
+                body=data["body"],  # with a template the real sender sends only content_sid + variables
                 content_sid=content_sid,
                 content_variables=variables,
                 status_callback=self.status_callback,

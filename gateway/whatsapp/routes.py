@@ -13,6 +13,8 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from commands.messages import ResolveHandoff
+from gateway.auth import OrgAccess
 from gateway.whatsapp.demo_page import DEMO_CHAT_HTML
 from gateway.whatsapp.signature import is_valid, public_url
 
@@ -85,6 +87,21 @@ def install(app: FastAPI, container: Any) -> None:
         await anyio.to_thread.run_sync(gateway().record_status, form)
         return Response(status_code=204)
 
+    # ---- handoff resolution from the dashboard ----------------------------------------------
+
+    @router.post(
+        "/api/v1/organizations/{org_id}/conversations/{conversation_id}/resolve-handoff",
+        tags=["conversations"],
+        summary="Regresar la conversación al asistente",
+    )
+    async def resolve_handoff(conversation_id: uuid.UUID, scope: OrgAccess) -> Response:
+        """The team finished with a handed-off customer: the assistant answers again."""
+        command = ResolveHandoff(
+            actor=scope.actor, cause="api:resolve-handoff", organization_id=scope.organization_id, conversation_id=conversation_id
+        )
+        result = await anyio.to_thread.run_sync(container.app.execute, command)
+        return JSONResponse({"conversation_id": str(result.id), "status": "active", "position": result.position})
+
     # ---- development only: the demo chat ------------------------------------------------------
 
     def dev_only() -> Any:
@@ -150,3 +167,31 @@ def install(app: FastAPI, container: Any) -> None:
         return HTMLResponse(DEMO_CHAT_HTML.replace("__CONFIG__", config))
 
     app.include_router(router)
+    _start_with_the_server(app, container)
+
+
+def _start_with_the_server(app: FastAPI, container: Any) -> None:
+    """Start the channel's background work (notifications, retries, sweep) when the server starts."""
+    from contextlib import asynccontextmanager
+
+    original = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(asgi_app: Any):
+        async with original(asgi_app) as state:
+            started = False
+            if container.settings.env == "test":  # tests start the channel themselves (or on the first webhook)
+                yield state
+                return
+            try:
+                await anyio.to_thread.run_sync(container.whatsapp.start)
+                started = True
+            except Exception:  # noqa: BLE001 - the first webhook starts it again
+                log.exception("could not start the WhatsApp channel at startup")
+            try:
+                yield state
+            finally:
+                if started:
+                    await anyio.to_thread.run_sync(container.whatsapp.stop)
+
+    app.router.lifespan_context = lifespan

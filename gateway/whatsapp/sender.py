@@ -30,6 +30,9 @@ class SendError(Exception):
 
 
 class Sender(Protocol):
+    """With ``content_sid`` the message is that approved template with ``content_variables``;
+    ``body`` is then only the text it stands for (the real sender does not send it)."""
+
     def send(
         self,
         *,

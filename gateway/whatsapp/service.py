@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections import OrderedDict
 from collections.abc import Callable
@@ -59,6 +60,7 @@ class WhatsAppGateway:
         self._on_start = on_start
         self._on_stop = on_stop
         self._started = False
+        self._org_cache: dict[str, tuple[uuid.UUID, float]] = {}
         self.demo_number: str | None = None  # the dev chat writes to this business by default
         self.demo_name: str | None = None
         self._start_lock = threading.Lock()
@@ -98,6 +100,15 @@ class WhatsAppGateway:
     def resolve_organization(self, to_number: str) -> uuid.UUID | None:
         if self.central_number and to_number == self.central_number:
             return CENTRAL_ORGANIZATION_ID
+        cached = self._org_cache.get(to_number)
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        organization_id = self._lookup_organization(to_number)
+        if organization_id is not None:  # a number's business does not change; unknown ones are re-checked
+            self._org_cache[to_number] = (organization_id, time.monotonic() + 300)
+        return organization_id
+
+    def _lookup_organization(self, to_number: str) -> uuid.UUID | None:
         org = self.app.organization_for_number(to_number)
         if org is None and self.reads is not None:
             try:

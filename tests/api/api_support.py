@@ -86,24 +86,38 @@ class Api:
 class Seeded:
     """A seeded, fully projected database file, copied for each test (seeding once is much faster)."""
 
-    path: Path
+    path: Path | str  # a SQLite template file (copied per test) or a database URL (used as is)
     demo: DemoBusiness
     org_b: uuid.UUID
     staff: dict[str, uuid.UUID]
     service_b: uuid.UUID
 
 
-def settings_for(path: Path, make_settings: Callable[..., Any]) -> Any:
-    return make_settings(
-        f"sqlite:///{path}",
-        PARLO_SECRET_KEY=SECRET,
-        PARLO_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        PARLO_PUBLIC_BASE_URL="https://app.parlo.test",
-    )
+def settings_for(path: Path | str, make_settings: Callable[..., Any] | None = None) -> Any:
+    """Settings for a SQLite file (a Path) or a database URL (a str), ignoring ``.env``."""
+    from infra.settings import Settings
+
+    url = f"sqlite:///{path}" if isinstance(path, Path) else path
+    values = {
+        "PARLO_DATABASE_URL": url,
+        "PARLO_ENV": "test",
+        "PARLO_SECRET_KEY": SECRET,
+        "PARLO_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "PARLO_PUBLIC_BASE_URL": "https://app.parlo.test",
+    }
+    return Settings(_env_file=None, **values)
 
 
-def seed_template(path: Path, clock: Any, make_settings: Callable[..., Any]) -> Seeded:
-    container = Container(settings_for(path, make_settings), clock=clock)
+def seed_template(path: Path, clock: Any, make_settings: Callable[..., Any] | None = None) -> Seeded:
+    seeded = seed_template_into(path, clock)
+    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return seeded
+
+
+def seed_template_into(path: Path | str, clock: Any) -> Seeded:
+    """Seed both businesses into a SQLite file or a database URL and project everything."""
+    container = Container(settings_for(path), clock=clock)
     try:
         app = container.app
         demo = seed_demo(app)
@@ -134,16 +148,16 @@ def seed_template(path: Path, clock: Any, make_settings: Callable[..., Any]) -> 
         assert container.wait_for(app.recorder.max_notification_id(), timeout=10)
     finally:
         container.close()
-    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return Seeded(path, demo, org_b, staff, service_b)
 
 
-def open_api(seeded: Seeded, tmp_path: Path, clock: Any, make_settings: Callable[..., Any]) -> tuple[Api, Container]:
-    """A fresh copy of the seeded database, served by a new container with its projection thread."""
-    target = tmp_path / "parlo.db"
-    shutil.copyfile(seeded.path, target)
-    container = Container(settings_for(target, make_settings), clock=clock)
+def open_api(seeded: Seeded, tmp_path: Path, clock: Any, make_settings: Callable[..., Any] | None = None) -> tuple[Api, Container]:
+    """A fresh copy of the seeded database (or the seeded URL), served by a new container with its projection thread."""
+    target: Path | str = seeded.path
+    if isinstance(seeded.path, Path):
+        target = tmp_path / "parlo.db"
+        shutil.copyfile(seeded.path, target)
+    container = Container(settings_for(target), clock=clock)
     container.start_projection_thread()
     client = TestClient(create_app(container))
     demo = seeded.demo

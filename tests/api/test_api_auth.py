@@ -273,3 +273,22 @@ def test_expiry_uses_the_app_clock_not_the_wall_clock(api):
     assert api.get(api.org()).status_code == 200
     api.clock.current = api.clock.current + timedelta(hours=2)
     assert api.get(api.org()).status_code == 401
+
+
+def test_admin_password_guessing_is_throttled(api):
+    for _ in range(10):
+        assert api.client.post("/api/v1/admin/auth/login", json={"password": "adivina"}).status_code == 401
+    blocked = api.client.post("/api/v1/admin/auth/login", json={"password": ADMIN_PASSWORD})
+    assert blocked.status_code == 429 and "Demasiados intentos" in blocked.json()["detail"]
+    api.clock.advance(minutes=15)
+    assert api.client.post("/api/v1/admin/auth/login", json={"password": ADMIN_PASSWORD}).status_code == 200
+
+
+def test_magic_links_per_phone_are_limited_silently(api, outbox):
+    answers = [request_link(api, OWNER_PHONE_A) for _ in range(7)]
+    assert {a.status_code for a in answers} == {202}
+    assert len({a.text for a in answers}) == 1
+    assert len([c for c in outbox if isinstance(c, QueueOutboundMessage)]) == 5
+    api.clock.advance(minutes=15)
+    request_link(api, OWNER_PHONE_A)
+    assert len([c for c in outbox if isinstance(c, QueueOutboundMessage)]) == 6

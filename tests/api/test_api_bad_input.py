@@ -52,7 +52,18 @@ def cases(api):
         ("POST", f"{org}/availability", {"type": "closure", "start_date": "2026-02-10", "end_date": "2026-02-01"}, 422),
         ("POST", f"{org}/availability", {"type": "vacaciones"}, 422),
         ("GET", f"/api/v1/admin/aggregates/{api.org_a}/state", {"params": {"at": "2026-01-15T10:00:00"}}, 422),
+        # far-off dates are refused, not overflowed
+        ("POST", f"{org}/appointments", {**good, "scheduled_start": "9999-12-31T23:59:00-06:00"}, 422),
+        ("POST", f"{org}/availability", {"type": "block", "staff_id": str(api.staff["staff"]), "start": "0001-01-01T00:00:00+00:00", "end": "0001-01-01T01:00:00+00:00"}, 422),
+        ("POST", f"{org}/availability", {"type": "closure", "start_date": "0001-01-01", "end_date": "9999-12-31"}, 422),
+        ("GET", f"{org}/availability", {"params": {"date_from": "9999-12-31"}}, 422),
+        ("GET", f"{org}/appointments", {"params": {"date_from": "0001-01-01"}}, 422),
+        ("GET", f"/api/v1/admin/aggregates/{api.org_a}/state", {"params": {"at": "9999-12-31T23:00:00-12:00"}}, 422),
         # missing or wrong fields
+        ("POST", f"{org}/appointments", {**good, "spot_id": str(uuid.uuid4())}, 404),
+        ("POST", f"{org}/locations", {"name": "Horario raro", "business_hours": {"mon": 5}}, 422),
+        ("POST", "/api/v1/organizations", {"name": "Horario raro", "phone_number": "+525500000078", "business_hours": {"mon": 5}}, 422),
+        ("POST", f"{org}/staff", {"name": "Horario raro", "phone_number": "+525590909091", "working_hours": {"mon": [[1, 2]]}}, 422),
         ("POST", f"{org}/appointments", {"scheduled_start": NOW}, 422),
         ("POST", f"{org}/appointments", {"service_type_id": service, "scheduled_start": NOW}, 422),
         ("POST", f"{org}/appointments", {**good, "status": "completed"}, 422),
@@ -83,7 +94,7 @@ def test_bad_input_is_a_clear_4xx(api):
             kwargs["params"] = payload["params"]
         elif payload is not None:
             kwargs["json"] = payload
-        who = "platform" if "/admin/" in url else "owner"
+        who = "platform" if "/admin/" in url or url == "/api/v1/organizations" else "owner"
         answer = api.client.request(method, url, headers=api.headers(who), **kwargs)
         assert answer.status_code == expected, f"{method} {url} {payload}: {answer.status_code} {answer.text}"
         detail = answer.json()["detail"]
@@ -125,3 +136,14 @@ def test_unexpected_errors_are_a_generic_spanish_500(api, monkeypatch):
 @pytest.mark.parametrize("method,path", [("GET", "/api/v1/nada"), ("DELETE", "/api/v1/auth/logout")])
 def test_unknown_routes_are_4xx(api, method, path):
     assert api.client.request(method, path).status_code in (404, 405)
+
+
+def test_a_write_the_projections_have_not_caught_up_with_is_202(api, monkeypatch):
+    monkeypatch.setattr(api.container, "wait_for", lambda position, timeout=10.0: False)
+    answer = api.post(api.org("/customers"), json={"phone_number": "+525512121299", "name": "Lenta"})
+    assert answer.status_code == 202
+    assert answer.json()["detail"] == "Tu cambio se guardó; puede tardar unos segundos en verse."
+    customer_id = answer.json()["id"]
+    monkeypatch.undo()
+    api.sync()
+    assert api.get(api.org(f"/customers/{customer_id}")).json()["name"] == "Lenta"

@@ -8,11 +8,10 @@ then ``service``, ``staff``, ``appointment``, ``block``, ``closure`` and ``spot`
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
 from readmodels import tables as t
 from readmodels.availability import AvailabilityService, Slot

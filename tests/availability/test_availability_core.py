@@ -17,7 +17,8 @@ from readmodels.availability import (
     AvailabilityError,
     SpotCalendar,
     StaffCalendar,
-    _Busy,
+    _forbidden_starts,
+    _sweep,
     compute_slots,
     day_intervals,
     part_of_day,
@@ -210,16 +211,22 @@ def test_invalid_arguments():
         slots_for(DEMO_HOURS, THU, tz="America/Mexico_City", now=datetime(2026, 1, 14, 12))
 
 
-def test_busy_intervals_merge_and_overlap():
+def test_forbidden_starts_merge_and_sweep():
+    # appointments [100, 130) and [120, 140), [160, 190) and [190, 195); a 10-second service, buffer 5
+    forbidden = _forbidden_starts([(100, 130), (120, 140), (160, 190), (190, 195)], reach=15, buffer=5)
+    # a start s clashes with [a, b + 5) when a - 15 < s < b + 5
+    assert forbidden == ([85, 145], [145, 200])  # touching open intervals stay apart: 145 itself is free
+    starts = [80, 85, 86, 144, 145, 146, 199, 200, 300]
+    assert list(_sweep(starts, forbidden)) == [True, True, False, False, True, False, False, True, True]
+    # blocks have no buffer: a 10-second service clashes with block [100, 110) when 90 < s < 110
+    assert _forbidden_starts([], reach=15, buffer=5, blocks=[(100, 110)], block_reach=10) == ([90], [110])
+    assert list(_sweep([1, 2], ([], []))) == [True, True]
+
+
+def test_forbidden_starts_accept_datetimes():
     t0 = datetime(2026, 1, 15, 16, 0, tzinfo=UTC)
-    m = timedelta(minutes=1)
-    busy = _Busy([(t0, t0 + 30 * m), (t0 + 20 * m, t0 + 40 * m), (t0 + 60 * m, t0 + 90 * m), (t0 + 90 * m, t0 + 95 * m)])
-    assert list(zip(busy.starts, busy.ends)) == [(t0, t0 + 40 * m), (t0 + 60 * m, t0 + 95 * m)]
-    assert busy.overlaps(t0 + 39 * m, t0 + 50 * m)
-    assert not busy.overlaps(t0 + 40 * m, t0 + 60 * m)  # touching is not overlapping
-    assert busy.overlaps(t0 - 10 * m, t0 + 100 * m)
-    assert not busy.overlaps(t0 - 10 * m, t0)
-    assert not _Busy([]).overlaps(t0, t0 + m)
+    lows, highs = _forbidden_starts([(t0, t0 + timedelta(minutes=30))], reach=1800, buffer=0)
+    assert (lows, highs) == ([int(t0.timestamp()) - 1800], [int(t0.timestamp()) + 1800])
 
 
 def test_day_intervals_match_the_write_side():

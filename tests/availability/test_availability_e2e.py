@@ -7,9 +7,8 @@ what the booking command accepts. One test repeats the loader on PostgreSQL (tim
 
 from __future__ import annotations
 
-import os
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 

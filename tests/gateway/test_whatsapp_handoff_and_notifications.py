@@ -112,3 +112,21 @@ def test_the_person_who_made_the_change_is_not_notified(stack: Stack) -> None:
     stack.settle()
     assert stack.replies_to(OWNER) == []
     assert len(stack.replies_to(STAFF)) == 1
+
+
+def test_the_dashboard_resolves_a_handoff_through_the_api(stack: Stack) -> None:
+    from gateway.auth import TokenService
+
+    org = stack.demo.organization_id
+    stack.send("¿Hacen tintes para hombre?")
+    stack.settle()
+    conversation_id = stack.app.conversation_state(org, CUSTOMER_E164)["id"]
+    tokens = TokenService(stack.container.settings.secret_key.get_secret_value(), stack.clock)
+    path = f"/api/v1/organizations/{org}/conversations/{conversation_id}/resolve-handoff"
+    assert stack.client.post(path).status_code == 401
+    token = tokens.issue_staff(staff_id=stack.demo.staff_ids["Carlos Mendoza"], organization_id=org, permission_level="owner")[0]
+    response = stack.client.post(path, headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200, response.text
+    assert stack.app.conversation_state(org, CUSTOMER_E164)["handed_off"] is False
+    again = stack.client.post(path, headers={"Authorization": f"Bearer {token}"})
+    assert again.status_code == 409  # nothing to resolve any more

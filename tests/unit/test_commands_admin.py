@@ -371,3 +371,23 @@ def test_every_event_carries_actor_and_cause(memory_app, demo):
     assert by_cause["seed-demo"] == "system:seed-demo"
     opened = [e for e in events if type(e).__name__ == "Opened"]
     assert opened and {e.cause for e in opened} <= {"SM-book", "SM-move", "SM-block"}
+
+
+@pytest.mark.parametrize("level", ["staff", "viewer"])
+def test_anyone_on_the_team_sets_their_own_name_and_hours_but_nothing_else(memory_app, demo, level):
+    # given: a new team member during their WhatsApp onboarding
+    me = add_staff(memory_app, demo, level=level).id
+    actor, org_id = Actor.staff(me), demo.organization_id
+
+    # when
+    memory_app.execute(UpdateStaff(actor=actor, cause="t", organization_id=org_id, staff_id=me, name="Lupita Gómez", working_hours={"mon": [["10:00", "14:00"]]}))
+
+    # then
+    member = memory_app.repository.get(me)
+    assert (member.name, member.working_hours["mon"]) == ("Lupita Gómez", [["10:00", "14:00"]])
+    with pytest.raises(PermissionDenied):
+        memory_app.execute(UpdateStaff(actor=actor, cause="t", organization_id=org_id, staff_id=me, permission_level="admin"))
+    with pytest.raises(PermissionDenied):
+        memory_app.execute(UpdateStaff(actor=actor, cause="t", organization_id=org_id, staff_id=me, service_ids=[]))
+    with pytest.raises(PermissionDenied):
+        memory_app.execute(UpdateStaff(actor=actor, cause="t", organization_id=org_id, staff_id=demo.staff_ids["Miguel Sánchez"], name="Otro"))

@@ -670,3 +670,31 @@ def test_domain_errors_carry_codes_and_spanish_messages(memory_app, demo):
     assert error.value.code == "outside_business_hours"
     assert error.value.http_status == 409
     assert "horario" in error.value.message
+
+
+def test_a_move_keeps_the_chair_when_free_and_takes_another_when_not(memory_app, demo):
+    # given: two chairs; Ana has Miguel in chair 1 at 11:00, Beto has Carlos in chair 1 at 12:00
+    chair1 = add_chair(memory_app, demo, "Silla 1", order=1)
+    chair2 = add_chair(memory_app, demo, "Silla 2", order=2)
+    ana = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo))
+    beto = book(memory_app, demo, local(2026, 1, 15, 12), actor=Actor.customer(BETO), staff_id=carlos(demo))
+    assert ana.data["spot_id"] == beto.data["spot_id"] == chair1
+
+    # when: Ana moves to 11:30, then to 12:00
+    move = lambda when: memory_app.execute(  # noqa: E731
+        RescheduleAppointment(actor=Actor.customer(ANA), cause="t", organization_id=demo.organization_id, appointment_id=ana.id, start=when)
+    )
+    assert move(local(2026, 1, 15, 11, 30)).data["spot_id"] == chair1  # still free: the same chair
+    assert move(local(2026, 1, 15, 12)).data["spot_id"] == chair2  # chair 1 is Beto's now
+
+    # then
+    assert set(memory_app.repository.get(SpotDay.create_id(chair1, THURSDAY)).entries) == {str(beto.id)}
+    assert set(memory_app.repository.get(SpotDay.create_id(chair2, THURSDAY)).entries) == {str(ana.id)}
+
+
+def test_a_suspended_business_takes_no_walk_ins_either(memory_app, demo):
+    from commands.messages import ChangeOrganizationStatus
+
+    memory_app.execute(ChangeOrganizationStatus(actor=Actor.admin(), cause="t", organization_id=demo.organization_id, status="suspended"))
+    with pytest.raises(BusinessClosed):
+        book(memory_app, demo, local(2026, 1, 14, 12), actor=owner(demo), source="walk_in", staff_id=carlos(demo))

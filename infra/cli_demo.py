@@ -1,0 +1,117 @@
+"""``parlo demo`` (seed + server + in-process projections and jobs), ``parlo chat`` (terminal chat
+against a running demo) and ``parlo worker`` (the arq worker for production jobs)."""
+
+from __future__ import annotations
+
+import typer
+
+DEFAULT_CUSTOMER = "+5215599998888"
+DEMO_TEMPLATE_KINDS = ("notification", "handoff", "reminder", "magic_link", "welcome")
+
+
+def register(cli: typer.Typer) -> None:
+    cli.command("demo")(demo)
+    cli.command("chat")(chat)
+    cli.command("worker")(worker)
+
+
+def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Seed Barbería Don Carlos and serve it with projections and WhatsApp jobs in this process."""
+    import uvicorn
+
+    from gateway.app import create_app
+    from infra.container import Container
+    from infra.seed import seed_demo
+    from infra.settings import Settings
+
+    settings = Settings()
+    if settings.env != "development":
+        typer.secho(f"PARLO_ENV={settings.env}: the demo chat only exists in development.", fg=typer.colors.YELLOW)
+    container = Container(settings)
+    try:
+        demo_business = seed_demo(container.app)
+        container.start_projection_thread()
+        wa = container.whatsapp
+        wa.demo_number = demo_business.whatsapp_number
+        org = container.app.organization_view(demo_business.organization_id)
+        wa.demo_name = org["name"] if org else "Parlo"
+        if not wa.dispatcher.templates:
+            # Owners and staff rarely wrote in the last 24 hours: WhatsApp needs approved templates
+            # for their notifications. Placeholders let the demo show them (marked as templates).
+            wa.dispatcher.templates = {kind: f"HXdemo{kind}" for kind in DEMO_TEMPLATE_KINDS}
+        wa.start()
+        base = f"http://{host}:{port}"
+        sender = type(wa.sender).__name__
+        typer.echo("")
+        typer.secho(f"  {wa.demo_name} está lista.", bold=True)
+        typer.echo(f"  WhatsApp del negocio:   {demo_business.whatsapp_number}")
+        typer.echo(f"  Número central Parlo:   {settings.central_whatsapp_number}")
+        typer.echo(f"  Chat web de prueba:     {base}/demo/chat")
+        typer.echo(f"  Chat en la terminal:    parlo chat --phone {DEFAULT_CUSTOMER} --url {base}")
+        typer.echo(f"  API (docs):             {base}/docs")
+        typer.echo(f"  Webhook de Twilio:      {settings.public_base_url.rstrip('/')}/api/v1/webhooks/whatsapp")
+        typer.echo(f"  Envío de mensajes:      {'Twilio' if sender == 'TwilioSender' else 'simulado (sin credenciales de Twilio)'}")
+        typer.echo("  Equipo: Carlos Mendoza (dueño) +525511111111 · Miguel Sánchez +525522222222")
+        typer.echo("")
+        uvicorn.run(create_app(container), host=host, port=port)
+    finally:
+        container.close()
+
+
+def chat(
+    phone: str = typer.Option(DEFAULT_CUSTOMER, help="Tu número (como lo manda WhatsApp)"),
+    to: str = typer.Option("", help="El WhatsApp del negocio (por defecto, el del demo)"),
+    url: str = typer.Option("http://127.0.0.1:8000", help="Dónde corre `parlo demo`"),
+) -> None:
+    """Chat in the terminal with a running ``parlo demo``, as a WhatsApp customer would."""
+    import httpx
+
+    from infra.seed import DEMO_WHATSAPP
+
+    business = to or DEMO_WHATSAPP
+    after = 0
+    with httpx.Client(base_url=url.rstrip("/"), timeout=90) as client:
+
+        def show_new() -> None:
+            nonlocal after
+            response = client.get("/api/v1/dev/whatsapp/outbox", params={"phone": phone, "after": after})
+            response.raise_for_status()
+            for message in response.json()["messages"]:
+                after = max(after, message["seq"])
+                text = message["body"] or ""
+                if message["template"]:
+                    text = f"[plantilla {message['template']}] {text}"
+                typer.secho(f"Parlo: {text}", fg=typer.colors.GREEN)
+
+        try:
+            show_new()
+        except httpx.HTTPError as error:
+            typer.secho(f"No encuentro el demo en {url} ({error}). ¿Corriste `parlo demo`?", fg=typer.colors.RED)
+            raise typer.Exit(1) from None
+        typer.echo(f"Escribiendo a {business} como {phone}. Ctrl+D para salir.")
+        while True:
+            try:
+                text = input("Tú: ").strip()
+            except (EOFError, KeyboardInterrupt):
+                typer.echo("")
+                return
+            if not text:
+                continue
+            response = client.post("/api/v1/dev/whatsapp/messages", json={"phone": phone, "to": business, "text": text, "wait": True})
+            if response.status_code != 200:
+                typer.secho(f"Error {response.status_code}: {response.text}", fg=typer.colors.RED)
+                continue
+            show_new()
+
+
+def worker(burst: bool = typer.Option(False, help="Salir cuando la cola quede vacía")) -> None:
+    """Run the arq worker (WhatsApp jobs on Redis; use PARLO_JOBS=arq on the web process)."""
+    from infra.container import Container
+    from infra.settings import Settings
+    from infra.worker import run_worker
+
+    container = Container(Settings())
+    try:
+        run_worker(container, burst=burst)
+    finally:
+        container.close()
