@@ -170,8 +170,8 @@ class Conversation(Aggregate):
 
     def finish_turn(self, *, message_sid: str, state: dict | None, outcome: str, actor: str, cause: str) -> None:
         """The inbound message has been handled (replies queued); store the agent's new state."""
-        if state is None and not self.is_pending(message_sid):
-            return
+        if not self.is_pending(message_sid) and (state is None or state == self.agent_state):
+            return  # already handled (a re-run): nothing new
         if state is not None and not isinstance(state, dict):
             raise InvalidInput("El estado del agente debe ser un objeto.")
         self._turn_finished(message_sid=message_sid, state=state, outcome=outcome, actor=actor, cause=cause)

@@ -155,6 +155,7 @@ class AppointmentCommands(CommandBase):
         if cmd.appointment_id is not None and self._exists(appointment_id):
             # The same request again (a retried job or webhook): report what was booked.
             existing = self._appointment(org.id, appointment_id)
+            self._appointment_actor(cmd.actor, org, existing, "book")  # another customer's id: not found
             return CommandResult(existing.id, None, {"already_booked": True, "staff_id": existing.staff_id})
 
         customer, customer_is_new = self._customer_for_booking(cmd, org, label)

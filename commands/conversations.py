@@ -354,6 +354,7 @@ class ConversationCommands(CommandBase):
             "phone_number": staff.phone_number,
             "permission_level": staff.permission_level,
             "is_active": staff.is_active,
+            "first_message_at": getattr(staff, "first_message_at", None),
         }
 
     def staff_view(self, staff_id: uuid.UUID) -> dict | None:

@@ -450,6 +450,24 @@ def _mapping(row: Any) -> dict[str, Any]:
     return dict(row._mapping)
 
 
+def _ids(organization_id: Any, service_id: Any, staff_id: Any, location_id: Any) -> tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, uuid.UUID | None]:
+    return (
+        _as_uuid(organization_id, "ese negocio"),
+        _as_uuid(service_id, "ese servicio en este negocio"),
+        None if staff_id is None else _as_uuid(staff_id, "a esa persona en este negocio"),
+        None if location_id is None else _as_uuid(location_id, "esa sucursal en este negocio"),
+    )
+
+
+def _as_uuid(value: Any, what: str) -> uuid.UUID:
+    if isinstance(value, uuid.UUID):
+        return value
+    try:
+        return uuid.UUID(str(value))
+    except (TypeError, ValueError):
+        raise AvailabilityNotFound(f"No encontré {what}.") from None
+
+
 # The appointment query returns a month of a busy business (thousands of rows): ask the database for
 # epoch seconds and text ids, which load several times faster than timestamptz and UUID objects.
 def _epoch(column: Any, dialect: str) -> Any:
@@ -494,6 +512,7 @@ class AvailabilityService:
     ) -> list[Slot]:
         check_range(date_from, date_to)
         now = _check_now(now)
+        organization_id, service_id, staff_id, location_id = _ids(organization_id, service_id, staff_id, location_id)
         with self.engine.connect() as conn:
             return self._find(conn, organization_id, service_id, date_from, date_to, staff_id=staff_id, location_id=location_id, now=now)
 
@@ -534,6 +553,7 @@ class AvailabilityService:
         searching up to the business's horizon."""
         now = _check_now(now)
         part = normalize_part_of_day(part_of_day)
+        organization_id, service_id, staff_id, location_id = _ids(organization_id, service_id, staff_id, location_id)
         with self.engine.connect() as conn:
             org = self._organization(conn, organization_id)
             zone = zone_for(org["timezone"])

@@ -27,7 +27,14 @@ from agent.spanish.format import format_phone
 from aggregates.conversation import CENTRAL_ORGANIZATION_ID
 from aggregates.errors import DomainError
 from commands import Actor
-from commands.messages import AddCustomer, HandOffConversation, QueueOutboundMessage, ResolveHandoff, SaveAgentState
+from commands.messages import (
+    AddCustomer,
+    HandOffConversation,
+    QueueOutboundMessage,
+    RecordStaffFirstMessage,
+    ResolveHandoff,
+    SaveAgentState,
+)
 from commands.phones import normalize_phone
 from gateway.whatsapp import texts
 
@@ -65,6 +72,8 @@ class InboundProcessor:
         self._locks: dict[tuple, threading.Lock] = {}
         self._locks_guard = threading.Lock()
         self.processed = 0
+        self.max_failures = 5
+        self._failures: dict[str, int] = {}
         self.on_processed: list[Callable[[dict], None]] = []
 
     @property
@@ -93,11 +102,35 @@ class InboundProcessor:
                 if not state or not state["pending_inbound"]:
                     return count
                 item = state["pending_inbound"][0]
-                outcome = self._process(organization_id, state, item)
+                try:
+                    outcome = self._process(organization_id, state, item)
+                except Exception:
+                    if not self._give_up(organization_id, phone, item):
+                        raise  # stays pending: the caller retries (timer, arq Retry, sweep)
+                    outcome = {"outcome": "error", "replies": [], "message_ids": []}
                 count += 1
                 self.processed += 1
                 for callback in list(self.on_processed):
                     callback({"organization_id": organization_id, "phone": phone, "message_sid": item["message_sid"], **outcome})
+
+    def _give_up(self, organization_id: uuid.UUID, phone: str, item: dict) -> bool:
+        """After MAX_FAILURES failed attempts at one message, mark it handled so the conversation
+        is not blocked behind it forever (a poison message). Returns True when it gave up."""
+        sid = item["message_sid"]
+        with self._locks_guard:
+            self._failures[sid] = self._failures.get(sid, 0) + 1
+            failures = self._failures[sid]
+        if failures < self.max_failures:
+            return False
+        log.error("giving up on inbound %s after %d failures", sid, failures)
+        self.app.execute(
+            SaveAgentState(
+                actor=AGENT_ACTOR, cause=sid, organization_id=organization_id, customer_phone=phone, message_sid=sid, state=None, outcome="error"
+            )
+        )
+        with self._locks_guard:
+            self._failures.pop(sid, None)
+        return True
 
     def _process(self, organization_id: uuid.UUID, state: dict, item: dict) -> dict:
         phone = state["phone_number"]
@@ -109,6 +142,13 @@ class InboundProcessor:
             from_number = item.get("to_number") or None
             staff = self.app.staff_for_phone(organization_id, phone)
             if staff is not None and staff["is_active"]:
+                if staff.get("first_message_at") is None:
+                    self.app.execute(
+                        RecordStaffFirstMessage(
+                            actor=Actor.staff(staff["id"]), cause=sid, organization_id=organization_id, staff_id=staff["id"],
+                            at=datetime.fromisoformat(item["received_at"]),
+                        )
+                    )
                 replies, outcome, new_state = [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
             elif state["handed_off"]:
                 replies, outcome, new_state = [], "handed_off", None

@@ -430,3 +430,13 @@ def test_dst_zone_through_the_loader(world):
     # 4 wall-clock hours are 5 real hours; 01:30 PDT .. 03:00 PST are free, on the 30-minute grid
     assert [s.start.strftime("%H:%M") for s in slots] == ["08:30", "09:00", "09:30", "10:00", "10:30", "11:00"]
     assert times(slots) == ["01:30", "01:00", "01:30", "02:00", "02:30", "03:00"]
+
+
+def test_ids_as_text(world):
+    world.org()
+    service = world.service(30)
+    staff = world.staff(service)
+    slots = world.availability.find_slots(str(world.org_id), str(service), THU, THU, staff_id=str(staff), now=NOW)
+    assert len(slots) == 20 and slots[0].staff_ids == [staff]
+    with pytest.raises(AvailabilityNotFound):
+        world.availability.find_slots(world.org_id, "no-es-un-id", THU, THU, now=NOW)

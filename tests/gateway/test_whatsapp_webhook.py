@@ -89,6 +89,8 @@ def test_registered_staff_gets_the_team_mode_placeholder(stack: Stack) -> None:
     assert "Miguel" in replies[0]["body"] and "modo equipo" in replies[0]["body"]
     assert stack.container.reads.get_customer_by_phone(stack.demo.organization_id, STAFF) is None
     assert stack.outcomes[0]["outcome"] == "staff_placeholder"
+    staff = stack.container.reads.get_staff_by_phone(stack.demo.organization_id, STAFF)
+    assert staff["first_message_at"] is not None  # the staff member's first message is on record
 
 
 def test_unknown_business_number_is_acknowledged_without_reply(stack: Stack) -> None:
@@ -147,3 +149,34 @@ def test_webhook_answers_fast(stack: Stack) -> None:
     print("webhook latency, burst while agents run: p50 %.1f ms, p95 %.1f ms, max %.1f ms" % _percentiles(burst))
     assert _percentiles(isolated)[0] < 1000
     assert len(stack.outcomes) == 26
+
+
+def test_a_failing_agent_gets_an_apology_and_a_poison_message_does_not_block_the_conversation(stack: Stack, monkeypatch) -> None:
+    class Broken:
+        def handle(self, turn):
+            raise RuntimeError("boom")
+
+    stack.wa.processor._agent = Broken()
+    stack.send("Hola")
+    stack.settle()
+    assert "problema" in stack.replies_to(CUSTOMER)[-1]["body"]
+    assert stack.outcomes[-1]["outcome"] == "agent_error"
+
+    stack.wa.processor._agent = None  # the real agent again
+    calls = {"n": 0}
+    original = stack.wa.processor._customer_turn
+
+    def poisoned(org, state, item):
+        if item["body"] == "veneno":
+            calls["n"] += 1
+            raise RuntimeError("cannot handle this one")
+        return original(org, state, item)
+
+    monkeypatch.setattr(stack.wa.processor, "_customer_turn", poisoned)
+    stack.wa.processor.max_failures = 3
+    stack.send("veneno")
+    stack.send("Quiero un corte")
+    stack.settle()
+    assert calls["n"] == 3
+    assert [o["outcome"] for o in stack.outcomes[-2:]] == ["error", "agent"]
+    assert stack.app.conversation_state(stack.demo.organization_id, CUSTOMER_E164)["pending_inbound"] == []

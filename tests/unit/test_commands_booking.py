@@ -698,3 +698,10 @@ def test_a_suspended_business_takes_no_walk_ins_either(memory_app, demo):
     memory_app.execute(ChangeOrganizationStatus(actor=Actor.admin(), cause="t", organization_id=demo.organization_id, status="suspended"))
     with pytest.raises(BusinessClosed):
         book(memory_app, demo, local(2026, 1, 14, 12), actor=owner(demo), source="walk_in", staff_id=carlos(demo))
+
+
+def test_another_customer_reusing_an_appointment_id_learns_nothing(memory_app, demo):
+    appointment_id = uuid.uuid5(uuid.NAMESPACE_URL, "SM-ana")
+    book(memory_app, demo, local(2026, 1, 15, 11), appointment_id=appointment_id)
+    with pytest.raises(NotFound):
+        book(memory_app, demo, local(2026, 1, 15, 11), actor=Actor.customer(BETO), appointment_id=appointment_id)
