@@ -277,6 +277,8 @@ class _Run:
     def _idle(self) -> None:
         i = self.intents
         service_ids = self._service_ids()
+        if not i and re.search(r"\bcitas?\b", self.norm):
+            i.add("book")  # "cita", "una cita porfa"
         wants_booking = "book" in i or bool(service_ids) or (not self.when.is_empty and not i & {"thanks", "bye"})
         if wants_booking:
             self.understood()
@@ -476,10 +478,19 @@ class _Run:
         offered = self.data.get("offered") or []
         when = self.when
         if offered:
+            self.data.pop("ambiguous_number", None)
             pick = self._pick_offered(offered)
             if pick is not None:
                 self.understood()
                 choose(pick)
+                return
+            n = self.data.pop("ambiguous_number", None)
+            if n:
+                # "4" with four options: option 4, or 4 o'clock? Ask rather than guess.
+                self.understood()
+                option = self.tools.local(datetime.fromisoformat(offered[n - 1]["start"]))
+                bare = self._bare_hour()
+                self.say(f"¿Te refieres a la opción {n} ({format_time(option)}) o {format_at_time(bare)}?")
                 return
         clock = when.time or self._bare_hour()
         if clock is not None or not when.is_empty:
@@ -521,10 +532,17 @@ class _Run:
         return time(hour, minute)
 
     def _pick_offered(self, offered: list[dict]) -> dict | None:
+        locals_ = [self.tools.local(datetime.fromisoformat(o["start"])) for o in offered]
         n = parse_choice_number(self.text, len(offered))
         if n:
+            bare = self._bare_hour() if self.norm.isdigit() else None
+            if bare is not None and locals_[n - 1].time() != bare:
+                hour_offered = [o for o, lt in zip(offered, locals_) if lt.time() == bare]
+                if hour_offered:
+                    return hour_offered[0]  # "4" with 4:00 PM on the list: the time
+                self.data["ambiguous_number"] = n
+                return None
             return offered[n - 1]
-        locals_ = [self.tools.local(datetime.fromisoformat(o["start"])) for o in offered]
         clock = parse_time(self.text) or self._bare_hour()
         if clock is not None:
             same = [o for o, lt in zip(offered, locals_) if lt.time() == clock]
@@ -583,7 +601,11 @@ class _Run:
                 target = datetime.combine(day, clock, tzinfo=self.tools.tz)
                 nearest = sorted(day_slots, key=lambda s: abs((self.tools.local(s.start) - target).total_seconds()))[:3]
                 nearest.sort(key=lambda s: s.start)
-                if explicit_day and day != date_from:
+                hours = self.tools.hours_for(day)
+                if hours and not any(a <= clock < b for a, b in hours):
+                    ranges = " y de ".join(f"{format_time(a)} a {format_time(b)}" for a, b in hours)
+                    notes.append(f"{_cap(self._day_label(day))} abrimos de {ranges}.")
+                elif explicit_day and day != date_from:
                     notes.append(f"{_cap(when_txt)}{format_at_time(clock)} no tengo espacio.".strip())
                 else:
                     notes.append(f"{_cap(when_txt)}{format_at_time(clock)} ya no tengo espacio.".strip())
