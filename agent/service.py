@@ -94,9 +94,8 @@ class CustomerAgent:
                     new_state = {**state, "offline": {}, "llm_failures": int(state.get("llm_failures", 0)) + 1}
                     return AgentOutcome([a.summary for a in done], new_state, tools.handoff_reason, engine="llm")
             else:
-                new_state = {**state, "llm_failures": 0}
-                if tools.actions:
-                    new_state["offline"] = {}  # the model moved the conversation on
+                # The model carries the conversation (from the history); a later fallback starts fresh.
+                new_state = {**state, "llm_failures": 0, "offline": {}}
                 return AgentOutcome(replies, new_state, tools.handoff_reason, engine="llm")
             state["llm_failures"] = int(state.get("llm_failures", 0)) + 1
         return self._offline(turn, state, offline_state)

@@ -26,6 +26,7 @@ from commands.messages import AddCustomer, BookAppointment, CancelAppointment, R
 from commands.phones import normalize_phone
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+PART_HOURS = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}
 AGENT_NAMESPACE = uuid.UUID("0f5d2a8e-53c4-4c55-9d0e-6d3f1f7a9b21")
 
 
@@ -264,11 +265,14 @@ class CustomerTools:
         date_to = min(date_to, last)
         if date_to < date_from:
             return []
-        return list(
-            self._availability.find_slots(
-                self.organization_id, service["id"], date_from, date_to, staff_id=staff_uuid, now=self.now
+        try:
+            return list(
+                self._availability.find_slots(
+                    self.organization_id, service["id"], date_from, date_to, staff_id=staff_uuid, now=self.now
+                )
             )
-        )
+        except ValueError as error:  # AvailabilityError: a Spanish message fit for the customer
+            raise ToolError(getattr(error, "message", None) or "No pude revisar la agenda para esas fechas.") from None
 
     def slot_info(self, slot: Any) -> dict:
         local = self.local(slot.start)
@@ -286,13 +290,22 @@ class CustomerTools:
         }
 
     def check_availability(
-        self, service_id: Any, date_from: date, date_to: date | None = None, staff_id: Any = None, limit: int = 16
+        self,
+        service_id: Any,
+        date_from: date,
+        date_to: date | None = None,
+        staff_id: Any = None,
+        limit: int = 16,
+        part_of_day: str | None = None,
     ) -> dict:
         date_to = date_to or date_from
         if (date_to - date_from).days > 14:
             date_to = date_from + timedelta(days=14)
         service = self.service(service_id)
         slots = self.find_slots(service_id, date_from, date_to, staff_id)
+        if part_of_day in PART_HOURS:
+            lo, hi = PART_HOURS[part_of_day]
+            slots = [s for s in slots if lo <= self.local(s.start).hour < hi]
         picked = spread(slots, limit)
         return {
             "service": self.service_info(service),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import functools
 import random
+import threading
 import time
 import uuid
+from copy import deepcopy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 
 from aggregates.calendar import DayCalendar
@@ -67,6 +69,31 @@ def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
+class _CachedRepository(Repository):
+    """eventsourcing's Repository, made safe for threads sharing one cached aggregate (issue #3).
+
+    With AGGREGATE_CACHE_MAXSIZE set (infra/persistence.py), the library fast-forwards the cached
+    aggregate in place under a per-aggregate lock, but deep-copies it for the caller *after*
+    releasing that lock: a thread copying while another applies a new event could copy a
+    half-applied state or hit "dictionary changed size during iteration". Here the cached object
+    is only touched (looked up, fast-forwarded, copied) under one of a fixed set of striped locks.
+    Without a cache, or for a historical version, this is exactly the library's ``get``.
+    """
+
+    _STRIPES = 64
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._stripes = [threading.Lock() for _ in range(self._STRIPES)]
+
+    def get(self, aggregate_id: Any, *, version: int | None = None, deepcopy_from_cache: bool = True, **kwargs: Any) -> Any:
+        if not self.cache or version is not None:
+            return super().get(aggregate_id, version=version, deepcopy_from_cache=deepcopy_from_cache, **kwargs)
+        with self._stripes[hash(aggregate_id) % self._STRIPES]:
+            aggregate = super().get(aggregate_id, deepcopy_from_cache=False, **kwargs)
+            return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache else aggregate
+
+
 class CommandBase(Application):
     """Event store access for handlers. The only code in Parlo that writes state."""
 
@@ -76,6 +103,18 @@ class CommandBase(Application):
         super().__init__(env)
         self.clock = clock or (lambda: datetime.now(timezone.utc))
         self.conflicts_retried = 0
+
+    def construct_repository(self) -> Repository:
+        """The library's repository (cache settings from the env), as a ``_CachedRepository``."""
+        library = super().construct_repository()
+        return _CachedRepository(
+            event_store=library.event_store,
+            snapshot_store=library.snapshot_store,
+            cache_maxsize=getattr(library.cache, "maxsize", 0) if library.cache is not None else None,
+            fastforward=library.fastforward,
+            fastforward_skipping=library.fastforward_skipping,
+            deepcopy_from_cache=library.deepcopy_from_cache,
+        )
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)

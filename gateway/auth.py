@@ -19,7 +19,7 @@ import hmac
 import secrets
 import threading
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
 from typing import Annotated, Any, Literal
 
@@ -259,8 +259,8 @@ RequestId = Annotated[str, Depends(get_request_id)]
 
 
 def _clock_of(container: Any) -> Any:
-    clock = getattr(container, "clock", None)
-    return clock or (lambda: datetime.now(timezone.utc))
+    """The commands' clock (``ParloApplication.now``): token expiry and throttles follow it too."""
+    return container.app.now
 
 
 def get_tokens(request: Request) -> TokenService:
@@ -297,7 +297,7 @@ async def get_principal(
         if staff is None or not staff.get("is_active", False):
             raise _unauthorized("Tu usuario está desactivado en este negocio.")
         # The level shown to the client follows the current state, not the token's snapshot.
-        principal = Principal(**{**principal.__dict__, "permission_level": staff.get("permission_level")})
+        principal = replace(principal, permission_level=staff.get("permission_level"))
     request.state.principal = principal
     return principal
 

@@ -106,6 +106,9 @@ def chat(
 
 def worker(burst: bool = typer.Option(False, help="Salir cuando la cola quede vacía")) -> None:
     """Run the arq worker (WhatsApp jobs on Redis; use PARLO_JOBS=arq on the web process)."""
+    import logging
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     from infra.container import Container
     from infra.settings import Settings
     from infra.worker import run_worker

@@ -11,6 +11,19 @@ from sqlalchemy import Engine, create_engine, event
 from infra.settings import Settings
 
 
+# Aggregate cache (eventsourcing Repository, see commands/base.py CommandBase.construct_repository).
+# Every command loads the long-lived Organization, StaffMember and Customer aggregates and the day
+# calendars; replaying their whole history on each load was most of the CPU of a booking (issue #3).
+# With the cache, a load is one SELECT of the events *after* the cached version ("fast-forward"),
+# so other processes' writes are always seen (never turn FASTFORWARD off: the cache would go stale
+# across processes/workers). Commands get a deep copy, so a failed command cannot leave a mutated
+# aggregate in the cache, and a version conflict still raises IntegrityError -> retry on fresh state.
+AGGREGATE_CACHE_ENV = {
+    "AGGREGATE_CACHE_MAXSIZE": "1000",  # LRU, per application (process); aggregates are small
+    "AGGREGATE_CACHE_FASTFORWARD": "y",
+}
+
+
 def event_store_env(settings: Settings) -> dict[str, str]:
     if settings.is_postgres:
         parts = settings.postgres_parts()
@@ -25,6 +38,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
             "POSTGRES_MAX_OVERFLOW": "20",
             "POSTGRES_LOCK_TIMEOUT": "5",
             "POSTGRES_CONNECT_TIMEOUT": "5",
+            **AGGREGATE_CACHE_ENV,
         }
     path = settings.sqlite_path
     directory = os.path.dirname(os.path.abspath(path))
@@ -33,6 +47,7 @@ def event_store_env(settings: Settings) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
         "SQLITE_LOCK_TIMEOUT": "10",
+        **AGGREGATE_CACHE_ENV,
     }
 
 

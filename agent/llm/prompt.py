@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import time, timedelta
 
-from agent.spanish.format import format_date, format_duration, format_price, format_time
+from agent.spanish.format import format_date, format_time
 from agent.tools import CustomerTools
 
 _DAYS = (("mon", "Lunes"), ("tue", "Martes"), ("wed", "Miércoles"), ("thu", "Jueves"), ("fri", "Viernes"), ("sat", "Sábado"), ("sun", "Domingo"))

@@ -149,14 +149,13 @@ def _run(tools: CustomerTools, name: str, args: dict) -> Any:
         if part not in (None, "morning", "afternoon", "evening"):
             raise BadArguments("part_of_day debe ser morning, afternoon o evening.")
         result = tools.check_availability(
-            _text(args, "service_id"), date_from, date_to, staff_id=_text(args, "staff_id", required=False), limit=40
+            _text(args, "service_id"),
+            date_from,
+            date_to,
+            staff_id=_text(args, "staff_id", required=False),
+            limit=12,
+            part_of_day=part,
         )
-        if part:
-            bounds = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}[part]
-            result["slots"] = [s for s in result["slots"] if bounds[0] <= datetime.fromisoformat(s["start"]).hour < bounds[1]]
-        from agent.tools import spread
-
-        result["slots"] = spread(result["slots"], 12)
         for slot in result["slots"]:
             slot["start"] = slot["start"][:16]  # local wall time, what book/reschedule expect
         if not result["slots"]:

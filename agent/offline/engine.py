@@ -20,7 +20,14 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from agent.spanish.dates import PART_OF_DAY_MINUTES, When, parse_choice_number, parse_time, parse_when
-from agent.spanish.format import format_at_time, format_date, format_price, format_time, relative_day_label
+from agent.spanish.format import (
+    format_at_time,
+    format_date,
+    format_duration,
+    format_price,
+    format_time,
+    relative_day_label,
+)
 from agent.spanish.intents import detect_intents, extract_name
 from agent.spanish.matching import match_option, match_service
 from agent.spanish.text import normalize
@@ -79,6 +86,8 @@ class _Run:
         self.state.setdefault("failures", 0)
         self.state.setdefault("data", {})
         self.prefix: list[str] = []
+        # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
+        self.offered_booking = self.state.pop("offer_booking", None)
 
     # ---- plumbing ----------------------------------------------------------------------------
 
@@ -165,7 +174,6 @@ class _Run:
         if self.intents & other:
             self.finish()
             return
-        # Booking with another service named: a new booking, not the old one.
         self.prefix.append(f"¡Qué gusto verte de nuevo! {self._flow_description()}")
         content = (not self.when.is_empty) or self._bare_hour() is not None or self._service_ids() or (
             self.step == "collecting_personal_info" and extract_name(self.text)
@@ -200,28 +208,27 @@ class _Run:
                 return True
             self._start_cancel()
             return True
-        if "reschedule" in i and self.flow not in ("modify",) and not (self.flow == "booking" and self.step == "collecting_datetime" and not self._has_appointments()):
+        explicit_change = re.search(r"\b(?:mi|la|una) cita\b|reagend|reprogram|cambiar?la\b|moverla\b", self.norm)
+        if "reschedule" in i and self.flow != "modify" and (self.flow != "booking" or explicit_change):
             self._start_modify()
             return True
         if "my_appointments" in i and not (i & {"book"}) and self.step != "identifying_booking":
             self.understood()
             self.say(self._appointments_text() + self._reprompt_suffix())
             return True
-        if i & {"prices", "hours", "services"} and not self._in_answer_step():
+        if i & {"prices", "hours", "services"}:
             self.understood()
             parts = []
             if "hours" in i:
                 parts.append(self._hours_text())
             if i & {"prices", "services"}:
                 parts.append(self._prices_text())
-            suffix = self._reprompt_suffix() or "\n¿Te gustaría agendar una cita?"
+            suffix = self._reprompt_suffix()
+            if not suffix:
+                suffix = "\n¿Te gustaría agendar una cita?"
+                self.state["offer_booking"] = {"service_id": self.state.get("last_service_id")}
             self.say("\n\n".join(parts) + suffix)
             return True
-        return False
-
-    def _in_answer_step(self) -> bool:
-        """A step where a service name or a time is the expected answer ("¿cuánto es el corte?"
-        while choosing a service is still a price question, handled globally)."""
         return False
 
     def _reprompt_suffix(self) -> str:
@@ -283,6 +290,11 @@ class _Run:
         if wants_booking:
             self.understood()
             self._start_booking(service_ids)
+            return
+        if self.offered_booking is not None and "affirm" in i and not i & {"deny", "thanks", "bye"}:
+            self.understood()
+            sid = self.offered_booking.get("service_id")
+            self._start_booking([sid] if sid else [])
             return
         if i & {"thanks", "bye", "affirm"} and not (i & {"greeting"} and not i & {"thanks", "bye"}):
             self.understood()
@@ -503,7 +515,7 @@ class _Run:
             merged = When(date_from=date_from, date_to=date_to or date_from, part_of_day=when.part_of_day, time=clock, is_now=when.is_now)
             self._search_and_offer(merged, lead="Perfecto. " if when.date_from is not None else "", choose=choose)
             return
-        if "deny" in self.intents:
+        if "deny" in self.intents or re.search(r"\botr[oa] (?:dia|hora|horario|fecha)\b", self.norm):
             self.understood()
             self.data.pop("offered", None)
             self.say("Va. ¿Qué otro día u horario te funciona?")
@@ -718,6 +730,7 @@ class _Run:
         appointments = self.tools.list_my_appointments()
         if not appointments:
             self.finish()
+            self.state["offer_booking"] = {}
             self.say("No encontré citas próximas a tu nombre. ¿Quieres agendar una nueva?")
             return
         self.start("modify", "identifying_booking")
@@ -850,6 +863,7 @@ class _Run:
                     self.say(f"{error} ¿Te ayudo con algo más?")
                     return
                 self.finish({"kind": "cancelled", "appointment_id": info["appointment_id"]})
+                self.state["offer_booking"] = {"service_id": info["service_id"]}
                 self.say(
                     f"Listo, cancelé tu cita de {info['service'].lower()} del {info['date_text']} "
                     f"{format_at_time(datetime.fromisoformat(info['start']))}. ¿Quieres agendar en otra fecha?"
@@ -989,6 +1003,7 @@ class _Run:
     def _appointments_text(self) -> str:
         appointments = self.tools.list_my_appointments()
         if not appointments:
+            self.state["offer_booking"] = {}
             return "No tienes citas próximas. ¿Quieres agendar una?"
         lines = []
         for a in appointments:
@@ -1059,8 +1074,6 @@ def _join(items: list[str]) -> str:
 
 
 def _duration(minutes: int) -> str:
-    from agent.spanish.format import format_duration
-
     return format_duration(minutes)
 
 

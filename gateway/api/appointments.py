@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import Field, model_validator
 
+from commands.context import parse_actor_label
 from commands.messages import (
     BookAppointment,
     CancelAppointment,
@@ -239,11 +240,6 @@ async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, conta
     return await _transition(container, scope, appointment_id, command)
 
 
-def _actor_parts(label: str) -> tuple[str, str]:
-    kind, _, ident = (label or "").partition(":")
-    return kind, ident
-
-
 @router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué")
 async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
     await appointment_in_org(container, scope, appointment_id)
@@ -251,7 +247,7 @@ async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, conta
     events = []
     for entry in entries:
         data = row(entry, scope.timezone)
-        kind, ident = _actor_parts(entry.get("actor", ""))
+        kind, ident = parse_actor_label(entry.get("actor") or "")
         events.append(
             {
                 "version": data.get("version"),

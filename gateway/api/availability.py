@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, timedelta
 from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
@@ -54,12 +54,7 @@ AvailabilityCreate = Annotated[BlockCreate | ClosureCreate | HoursUpdate, Field(
 
 
 def today_in(scope: OrgScope, container: Any) -> date:
-    return now_utc(container).astimezone(ZoneInfo(scope.timezone)).date()
-
-
-def now_utc(container: Any) -> datetime:
-    clock = getattr(container, "clock", None)
-    return (clock() if clock else datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return container.app.now().astimezone(ZoneInfo(scope.timezone)).date()
 
 
 @router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos")
@@ -107,8 +102,7 @@ async def get_slots(
     location_id: uuid.UUID | None = None,
 ) -> dict:
     date_from = date_from or today_in(scope, container)
-    date_to = date_to or date_from
-    check_range(date_from, date_to)
+    date_to = date_to or date_from  # the range (at most 30 days) is checked by the availability service
     if await read(container, "get_service", scope.organization_id, service_type_id) is None:
         raise HTTPException(status_code=404, detail="No encontré ese servicio en este negocio.")
     if staff_id is not None and await read(container, "get_staff", scope.organization_id, staff_id) is None:
@@ -121,7 +115,7 @@ async def get_slots(
         date_to,
         staff_id=staff_id,
         location_id=location_id,
-        now=now_utc(container),
+        now=container.app.now(),
     )
     tz = scope.timezone
     return {

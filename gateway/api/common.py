@@ -12,7 +12,6 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
-from fastapi import HTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
 
 from commands import CommandResult
@@ -96,14 +95,6 @@ async def read(container: Any, method: str, *args: Any, **kwargs: Any) -> Any:
     return await in_thread(getattr(container.reads, method), *args, **kwargs)
 
 
-def not_found(detail: str) -> HTTPException:
-    return HTTPException(status_code=404, detail=detail)
-
-
-def bad_request(detail: str) -> HTTPException:
-    return HTTPException(status_code=422, detail=detail)
-
-
 # ---- JSON shaping ---------------------------------------------------------------------------
 
 
@@ -159,10 +150,3 @@ def row(value: Any, tz: str | None = None, *, drop: Iterable[str] = (), rename: 
 
 def rows(values: Iterable[Any], tz: str | None = None, **kwargs: Any) -> list[dict]:
     return [row(v, tz, **kwargs) for v in values]
-
-
-def parse_uuid(value: Any, what: str) -> uuid.UUID:
-    try:
-        return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except (ValueError, TypeError, AttributeError):
-        raise bad_request(f"El id de {what} no es válido.") from None

@@ -15,15 +15,8 @@ MISSING = "No encontré esa conversación en este negocio."
 
 
 def conversation_reads(request: Request) -> Any:
-    """The conversations read model (``readmodels.conversations.ConversationReads``), built once."""
-    container = request.app.state.container
-    existing = getattr(container, "conversation_reads", None) or getattr(request.app.state, "parlo_conversation_reads", None)
-    if existing is None:
-        from readmodels.conversations import ConversationReads
-
-        existing = ConversationReads(container.engine)
-        request.app.state.parlo_conversation_reads = existing
-    return existing
+    """The conversations read model (``readmodels.conversations.ConversationReads``) of the container."""
+    return request.app.state.container.conversation_reads
 
 
 def conversation_shape(conversation: dict, tz: str | None, customer: dict | None = None) -> dict:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.api.common import row, rows
+from gateway.api.common import row
 
 
 def organization(org: dict, locations: list[dict] | None = None) -> dict:
@@ -59,5 +59,3 @@ def closure(value: dict, tz: str | None) -> dict:
 def many(shape: Any, values: list[dict], tz: str | None) -> list[dict]:
     return [shape(v, tz) for v in values]
 
-
-__all__ = ["rows"]

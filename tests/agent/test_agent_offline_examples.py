@@ -250,3 +250,43 @@ def test_history_times_are_business_local(world):
     row = world.appointments(JUAN)[0]
     assert local_start(row) == datetime(2026, 1, 14, 17, 0, tzinfo=MX)
     assert row["scheduled_start"].utcoffset() == timedelta(0)
+
+
+def test_yes_after_a_booking_offer_starts_a_booking(world):
+    chat = world.chat(JUAN)
+    chat.say("cuanto cuesta la barba")
+    assert chat.say("si").startswith("¡Claro! ¿Para qué día te gustaría agendar tu arreglo de barba?")
+
+
+def test_two_appointments_pick_which_one_to_cancel(world):
+    chat = world.chat(JUAN)
+    chat.say("corte mañana a las 4")
+    chat.say("Juan")
+    chat.say("y también una barba el sábado a las 12")
+    ask = chat.say("quiero cancelar")
+    assert "1. Corte de cabello - jueves 15 de enero a las 4:00 PM" in ask
+    assert "2. Arreglo de barba - sábado 17 de enero a las 12:00 PM" in ask
+    assert "arreglo de barba del sábado 17 de enero" in chat.say("la del sabado")
+    chat.say("si")
+    statuses = {r["service_name"]: r["status"] for r in world.appointments(JUAN)}
+    assert statuses == {"Corte de cabello": "confirmed", "Arreglo de barba": "cancelled"}
+
+
+def test_abandoned_modify_flow_resumes(world, clock):
+    book_juan_tomorrow_at_4(world)
+    chat = world.chat(JUAN)
+    chat.say("necesito cambiar mi cita")
+    chat.say("para el viernes en la tarde")
+    clock.advance(minutes=31)
+    back = chat.say("ya regresé")
+    assert back.startswith("¡Qué gusto verte de nuevo! Seguíamos con el cambio de tu cita.")
+    assert chat.say("la 1").startswith("Listo, cambié tu cita para pasado mañana")
+
+
+def test_bare_number_that_could_be_an_hour_is_clarified(world):
+    chat = world.chat(JUAN)
+    chat.say("corte mañana")
+    ask = chat.say("4")
+    assert ask.startswith("¿Te refieres a la opción 4 (")
+    assert world.appointments() == []
+    assert "4:00 PM" in chat.say("a las 4")

@@ -135,3 +135,25 @@ def test_63016_without_template_fails_clearly(stack: Stack) -> None:
     first = stack.app.outbound_message(stack.outcomes[0]["message_ids"][0])
     assert first["status"] == "failed" and first["error_code"] == "63016"
     assert "24 horas" in first["error_message"]
+
+
+def test_rebuilding_the_conversations_projection_gives_the_same_rows(stack: Stack) -> None:
+    from sqlalchemy import select
+
+    from readmodels.conversation_tables import conversations, messages
+
+    stack.send("Hola")
+    stack.send("Quiero un corte")
+    stack.settle()
+    _status(stack, stack.replies_to(CUSTOMER)[0]["sid"], "delivered")
+    stack.settle()
+
+    def snapshot() -> tuple:
+        with stack.container.engine.connect() as conn:
+            convs = sorted(tuple(r) for r in conn.execute(select(conversations)))
+            msgs = sorted(tuple(r) for r in conn.execute(select(messages)))
+        return convs, msgs
+
+    before = snapshot()
+    stack.container.projections.rebuild("conversations")
+    assert snapshot() == before
