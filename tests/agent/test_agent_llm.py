@@ -299,3 +299,23 @@ def test_failure_after_a_booking_reports_it_instead_of_acting_twice(lworld, fake
     reply = chat.say("agéndame un corte mañana a las 4, soy Juan Pérez")
     assert "Tu cita está confirmada" in reply and "⏰ 4:00 PM" in reply
     assert len(lworld.appointments(JUAN)) == 1
+
+
+def test_container_builds_the_agent(tmp_path, fake, clock):
+    from agent.llm.engine import LLMEngine
+    from agent.service import CustomerAgent
+    from infra.container import Container
+
+    url = f"sqlite:///{tmp_path / 'c.db'}"
+    offline = Container(Settings(_env_file=None, PARLO_ENV="test", PARLO_DATABASE_URL=url, OPENAI_API_KEY=""), clock=clock)
+    try:
+        assert isinstance(offline.agent, CustomerAgent) and offline.agent.llm is None
+    finally:
+        offline.close()
+    settings = llm_settings(fake)
+    settings.database_url = url
+    online = Container(settings, clock=clock)
+    try:
+        assert isinstance(online.agent.llm, LLMEngine) and online.agent.llm.model == "fake-model"
+    finally:
+        online.close()

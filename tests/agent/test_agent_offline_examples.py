@@ -290,3 +290,13 @@ def test_bare_number_that_could_be_an_hour_is_clarified(world):
     assert ask.startswith("¿Te refieres a la opción 4 (")
     assert world.appointments() == []
     assert "4:00 PM" in chat.say("a las 4")
+
+
+def test_a_flow_left_for_days_is_forgotten(world, clock):
+    chat = world.chat(JUAN)
+    chat.say("quiero un corte")
+    chat.say("hoy")
+    clock.advance(days=2)
+    reply = chat.say("hola")
+    assert "Seguíamos" not in reply and "Bienvenido" in reply
+    assert chat.state["offline"]["flow"] is None

@@ -82,6 +82,16 @@ class Stack:
     def __init__(self, label: str, *, env: str = "test", auth_token: str | None = AUTH_TOKEN, jobs=None, **wa_overrides) -> None:
         self.url = create_db(label)
         self.twilio = FakeTwilio(ACCOUNT_SID, AUTH_TOKEN).start()
+        try:
+            self._build(env, auth_token, jobs, wa_overrides)
+        except BaseException:
+            self.twilio.stop()
+            if hasattr(self, "container"):
+                self.container.close()
+            drop_db(self.url)
+            raise
+
+    def _build(self, env: str, auth_token: str | None, jobs, wa_overrides: dict) -> None:
         self.clock = MovableClock()
         overrides = {
             "PARLO_ENV": env,
@@ -94,9 +104,6 @@ class Stack:
             overrides["TWILIO_AUTH_TOKEN"] = AUTH_TOKEN
         settings = make_settings(self.url, **overrides)
         self.container = Container(settings, clock=self.clock)
-        if not auth_token:
-            # No credentials: the mock sender records instead of sending.
-            pass
         values = {"PARLO_WHATSAPP_RETRY_BASE_SECONDS": 0.02, "PARLO_WHATSAPP_SWEEP_SECONDS": 3600.0}
         values.update(wa_overrides)
         self.container.whatsapp_settings = WhatsAppSettings(_env_file=None, **values)
