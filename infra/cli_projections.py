@@ -39,16 +39,9 @@ def run(
         for sig in (signal.SIGTERM, signal.SIGINT):
             signal.signal(sig, lambda *_: (stop.set(), runner.wake()))
         typer.echo(f"proyecciones en marcha: {', '.join(p.name for p in runner.projections)}", err=True)
-        _run_with_listener(runner, stop)
+        runner.run_forever(stop, listen=True)  # LISTEN/NOTIFY on PostgreSQL wakes it at once
     finally:
         container.close()
-
-
-def _run_with_listener(runner, stop: threading.Event) -> None:
-    # The LISTEN thread (PostgreSQL) wakes the loop as soon as events are written.
-    runner._stop = stop  # noqa: SLF001 - share the stop flag with the listener
-    runner._start_listener()  # noqa: SLF001
-    runner.run_forever(stop)
 
 
 @projections_cli.command("rebuild")

@@ -61,6 +61,7 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
         self._serial = threading.RLock()  # one batch at a time within this process
+        self._quarantine: dict[str, tuple[float, int]] = {}  # name -> (retry at, failures)
         self.events_applied = 0
         self.last_error: BaseException | None = None
         if setup:
@@ -138,6 +139,10 @@ class ProjectionRunner:
         """Read one batch after the lowest position and apply it to every projection that needs
         it. Returns the number of notifications read (0 = every projection is caught up)."""
         chosen = [self.by_name[n] for n in names] if names else self.projections
+        now = time.monotonic()
+        # A projection whose handler keeps failing sits out for a while (backoff), so that it
+        # does not hold back the others (the batch starts at the lowest position).
+        chosen = [p for p in chosen if self._quarantine.get(p.name, (0.0, 0))[0] <= now] or chosen
         with self._serial:
             positions = self.read_positions()
             start = min(positions[p.name] for p in chosen)
@@ -158,9 +163,13 @@ class ProjectionRunner:
                     try:
                         self._apply_batch([projection], notifications, start, decoded)
                     except Exception as error:  # noqa: BLE001
-                        errors.append(error)
+                        failures = self._quarantine.get(projection.name, (0.0, 0))[1] + 1
+                        self._quarantine[projection.name] = (time.monotonic() + min(60.0, 0.5 * 2**failures), failures)
+                        errors.append(ProjectionError(projection.name, error))
                 if errors:
                     raise errors[0]
+            for projection in behind:
+                self._quarantine.pop(projection.name, None)
             return len(notifications)
 
     def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
@@ -187,8 +196,14 @@ class ProjectionRunner:
                         event = decoded[notification.id] = self.app.mapper.to_domain_event(notification)
                     projection.apply(conn, event, notification.id)
                     applied += 1
-                self._set_position(conn, projection.name, last)
                 done[projection.name] = last
+            moved = [name for name, position in done.items() if position == last and locked[name] != last]
+            if moved:
+                conn.execute(
+                    update(projection_tracking)
+                    .where(projection_tracking.c.name.in_(moved))
+                    .values(position=last, updated_at=_now())
+                )
         self.events_applied += applied
         for name, position in done.items():
             self._advanced(name, position)
@@ -204,9 +219,20 @@ class ProjectionRunner:
                 if count == 0 or self.process_batch(names) == 0:
                     return total
 
-    def run_forever(self, stop: threading.Event | None = None, *, on_error: Callable[[BaseException], None] | None = None) -> None:
-        """Poll (every ``poll_interval`` s, sooner when woken) until ``stop`` is set."""
-        stop = stop or self._stop
+    def run_forever(
+        self,
+        stop: threading.Event | None = None,
+        *,
+        listen: bool = False,
+        on_error: Callable[[BaseException], None] | None = None,
+    ) -> None:
+        """Poll (every ``poll_interval`` s, sooner when woken) until ``stop`` is set. ``listen``:
+        on PostgreSQL, also LISTEN to the event store's NOTIFY (in a thread) to wake at once."""
+        if stop is not None:
+            self._stop = stop
+        stop = self._stop
+        if listen and (self._listener is None or not self._listener.is_alive()):
+            self._start_listener()
         failures = 0
         while not stop.is_set():
             try:
@@ -239,11 +265,11 @@ class ProjectionRunner:
         """Run ``run_forever`` in a daemon thread (the embedded default). Idempotent."""
         if self.running_here:
             return self._thread  # type: ignore[return-value]
-        self._stop.clear()
-        self._thread = threading.Thread(target=self.run_forever, args=(self._stop,), name="parlo-projections", daemon=True)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self.run_forever, args=(self._stop,), kwargs={"listen": listen}, name="parlo-projections", daemon=True
+        )
         self._thread.start()
-        if listen:
-            self._start_listener()
         return self._thread
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -364,6 +390,15 @@ class ProjectionRunner:
                 }
             )
         return result
+
+
+class ProjectionError(RuntimeError):
+    """A projection's handler failed; nothing of that batch was committed for it."""
+
+    def __init__(self, name: str, error: BaseException) -> None:
+        super().__init__(f"projection {name!r} failed: {type(error).__name__}: {error}")
+        self.name = name
+        self.__cause__ = error
 
 
 def _now() -> datetime:
