@@ -41,6 +41,8 @@ def validate_weekly_hours(hours: dict) -> WeeklyHours:
             ranges = []
         if isinstance(ranges, dict):  # the spec's {open, close} shape
             ranges = [[ranges.get("open"), ranges.get("close")]]
+        if not isinstance(ranges, (list, tuple)):
+            raise InvalidInput("Cada día necesita una lista de horarios, por ejemplo [[\"10:00\", \"20:00\"]].")
         parsed = []
         for pair in ranges:
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
@@ -72,6 +74,9 @@ def validate_timezone(name: str) -> str:
 def ensure_utc(moment: datetime) -> datetime:
     if not isinstance(moment, datetime) or moment.tzinfo is None:
         raise InvalidInput("Las fechas y horas deben incluir zona horaria.")
+    if not 2000 <= moment.year <= 2200:
+        # Far-off years overflow date arithmetic later on; no appointment is booked that far out.
+        raise InvalidInput("Esa fecha está fuera del rango permitido.")
     return moment.astimezone(timezone.utc)
 
 

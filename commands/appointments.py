@@ -120,6 +120,9 @@ class AppointmentCommands(CommandBase):
             raise NoAvailability("No hay nadie disponible para ese servicio a esa hora.") from last_error
 
         chosen_spot = None
+        if spot_id is not None and not org.uses_spots(location_id):
+            org.spot(spot_id)  # an unknown spot is an error, not silently ignored
+            raise InvalidInput("Ese lugar no está activo en esta sucursal.")
         if org.uses_spots(location_id):
             spots = org.spots_for(location_id, service_id)
             if spot_id is not None:

@@ -15,14 +15,27 @@ def build_container() -> Container:
 
 
 @cli.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
-    """Start the HTTP server against the configured store."""
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    projections: bool | None = typer.Option(
+        None,
+        "--projections/--no-projections",
+        help="Run the projections in this process. Default: yes on SQLite (embedded), "
+        "no on PostgreSQL, where `parlo projections run` runs them as their own process.",
+    ),
+) -> None:
+    """Start the HTTP server (API, WhatsApp webhook and in-process WhatsApp jobs) against the configured store."""
     import uvicorn
 
     from gateway.app import create_app
 
     container = build_container()
     try:
+        if projections if projections is not None else not container.settings.is_postgres:
+            container.start_projection_thread()
+        # Inbound processing and outbound retries run here unless PARLO_JOBS=arq hands them to `parlo worker`.
+        container.whatsapp.start()
         uvicorn.run(create_app(container), host=host, port=port)
     finally:
         container.close()
