@@ -5,6 +5,7 @@ Nothing is created at import time; every part receives what it needs from here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from datetime import datetime
 from functools import cached_property
@@ -25,7 +26,16 @@ class Container:
     @cached_property
     def app(self) -> ParloApplication:
         ensure_database(self.settings)
-        application = ParloApplication(event_store_env(self.settings), clock=self.clock)
+        # Processes started together (serve, projections, worker) race on CREATE TABLE IF NOT EXISTS,
+        # which PostgreSQL can refuse with "tuple concurrently updated": the loser simply tries again.
+        for attempt in range(5):
+            try:
+                application = ParloApplication(event_store_env(self.settings), clock=self.clock)
+                break
+            except Exception as error:  # noqa: BLE001 - only the table-creation race is retried
+                if "concurrently" not in str(error) or attempt == 4:
+                    raise
+                time.sleep(0.1 * (attempt + 1))
         self._closers.append(application.close)
         return application
 
