@@ -73,7 +73,7 @@ def create_readmodel_engine(settings: Settings) -> Engine:
                 url = "postgresql+psycopg://" + url[len(prefix):]
                 break
         return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
-    engine = create_engine(f"sqlite:///{settings.sqlite_path}", connect_args={"timeout": 30, "check_same_thread": False})
+    engine = create_engine(f"sqlite:///{settings.sqlite_readmodels_path}", connect_args={"timeout": 30, "check_same_thread": False})
 
     @event.listens_for(engine, "connect")
     def _sqlite_pragmas(dbapi_connection, _record) -> None:  # pragma: no cover - trivial

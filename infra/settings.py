@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import cached_property
 from typing import Literal
 from urllib.parse import unquote, urlparse
@@ -58,6 +59,16 @@ class Settings(BaseSettings):
         if not self.database_url.startswith("sqlite:///"):
             raise ValueError(f"Unsupported PARLO_DATABASE_URL: {self.database_url!r} (use sqlite:///... or postgresql://...)")
         return self.database_url[len("sqlite:///"):] or "parlo.db"
+
+    @property
+    def sqlite_readmodels_path(self) -> str:
+        """Read models live beside the event store in a file of their own.
+
+        SQLite has one writer per file: a projection batch holding the read-model write lock must
+        never stall a command writing events (the WhatsApp reactions issue commands mid-batch).
+        """
+        root, ext = os.path.splitext(self.sqlite_path)
+        return f"{root}.readmodels{ext or '.db'}"
 
     @property
     def effective_admin_password(self) -> str | None:

@@ -110,9 +110,14 @@ def settings_for(path: Path | str, make_settings: Callable[..., Any] | None = No
 
 def seed_template(path: Path, clock: Any, make_settings: Callable[..., Any] | None = None) -> Seeded:
     seeded = seed_template_into(path, clock)
-    with sqlite3.connect(path) as conn:  # fold the WAL into the file so a plain copy is complete
-        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    for file in (path, _readmodels_file(path)):
+        with sqlite3.connect(file) as conn:  # fold the WAL into the file so a plain copy is complete
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     return seeded
+
+
+def _readmodels_file(path: Path) -> Path:
+    return Path(settings_for(path).sqlite_readmodels_path)
 
 
 def seed_template_into(path: Path | str, clock: Any) -> Seeded:
@@ -157,6 +162,7 @@ def open_api(seeded: Seeded, tmp_path: Path, clock: Any, make_settings: Callable
     if isinstance(seeded.path, Path):
         target = tmp_path / "parlo.db"
         shutil.copyfile(seeded.path, target)
+        shutil.copyfile(_readmodels_file(seeded.path), _readmodels_file(target))
     container = Container(settings_for(target), clock=clock)
     container.start_projection_thread()
     client = TestClient(create_app(container))
