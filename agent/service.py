@@ -8,6 +8,7 @@ the same turn. Both act only through ``CustomerTools``, scoped to (organization,
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -40,6 +41,7 @@ class AgentOutcome:
     engine: str = field(default="offline", compare=False)  # "llm" | "offline" (diagnostics)
 
 
+LLM_COOLDOWN_SECONDS = 30.0
 FALLBACK_REPLY = "Perdón, tuve un problema para revisar la agenda. ¿Me lo repites en un momento, por favor?"
 
 
@@ -61,6 +63,10 @@ class CustomerAgent:
         self.clock = clock
         self.offline = OfflineEngine()
         self.llm = _as_engine(llm)
+        # After an API failure the LLM is skipped for a while: every turn would otherwise wait
+        # for the full timeout before falling back while the API is down.
+        self.llm_cooldown_seconds = LLM_COOLDOWN_SECONDS
+        self._llm_down_until = 0.0
 
     def _now(self, turn: AgentTurn) -> datetime:
         if self.clock is not None:
@@ -82,12 +88,13 @@ class CustomerAgent:
     def handle(self, turn: AgentTurn) -> AgentOutcome:
         state = dict(turn.state or {})
         offline_state = state.get("offline") if isinstance(state.get("offline"), dict) else _legacy(state)
-        if self.llm is not None:
+        if self.llm is not None and time.monotonic() >= self._llm_down_until:
             tools = self.tools_for(turn)
             try:
                 replies = self.llm.run(turn, tools)
             except Exception as error:  # noqa: BLE001 - any API/transport failure degrades to offline
                 log.warning("LLM turn failed (%s: %s); using the offline engine", type(error).__name__, error)
+                self._llm_down_until = time.monotonic() + self.llm_cooldown_seconds
                 done = [a for a in tools.actions if a.kind != "named"]
                 if done:
                     # Something already happened this turn: report it instead of re-interpreting.

@@ -319,3 +319,16 @@ def test_container_builds_the_agent(tmp_path, fake, clock):
         assert isinstance(online.agent.llm, LLMEngine) and online.agent.llm.model == "fake-model"
     finally:
         online.close()
+
+
+def test_after_a_failure_the_llm_rests_then_is_tried_again(lworld, fake):
+    fake.error(500).error(500)
+    chat = lworld.chat(JUAN)
+    chat.say("hola")
+    assert chat.last.engine == "offline" and len(fake.requests) == 2
+    chat.say("qué servicios tienen?")
+    assert chat.last.engine == "offline" and len(fake.requests) == 2  # not tried during the cooldown
+    lworld.agent._llm_down_until = 0.0
+    fake.reply("Tenemos corte, barba y corte y barba.")
+    assert chat.say("qué servicios tienen?") == "Tenemos corte, barba y corte y barba."
+    assert chat.last.engine == "llm"
