@@ -28,6 +28,8 @@ from commands.phones import normalize_phone
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 PART_HOURS = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}
 AGENT_NAMESPACE = uuid.UUID("0f5d2a8e-53c4-4c55-9d0e-6d3f1f7a9b21")
+# Statuses in which the business takes bookings (readmodels.availability offers slots only then).
+LIVE_ORGANIZATION_STATUSES = ("onboarding", "active")
 
 
 class ToolError(Exception):
@@ -147,6 +149,49 @@ class CustomerTools:
         if owners:
             return str(owners[0].get("name") or "el dueño").split()[0]
         return "el dueño"
+
+    # ---- booking rules ------------------------------------------------------------------
+
+    @property
+    def bookings_open(self) -> bool:
+        """False while the business is suspended or churned: availability has no slots then."""
+        return (self.organization.get("status") or "active") in LIVE_ORGANIZATION_STATUSES
+
+    @property
+    def last_bookable_day(self) -> date:
+        """The last business-local day the availability offers (today + ``max_horizon_days``)."""
+        settings = self.organization.get("settings") or {}
+        try:
+            horizon = int(settings.get("max_horizon_days", 30) or 30)
+        except (TypeError, ValueError):
+            horizon = 30
+        return self.today + timedelta(days=horizon)
+
+    @property
+    def reminder_hours_before(self) -> float:
+        """When the reminder job sends the WhatsApp reminder (setting, default 24 h, 1..72)."""
+        settings = self.organization.get("settings") or {}
+        try:
+            hours = float(settings.get("reminder_hours_before", 24) or 24)
+        except (TypeError, ValueError):
+            hours = 24.0
+        return min(max(hours, 1.0), 72.0)
+
+    def service_offered_by_anyone(self, service_id: Any) -> bool:
+        """Some active staff member performs this service (else availability never has slots)."""
+        sid = str(service_id)
+        return any(sid in {str(x) for x in (row.get("service_ids") or [])} for row in self.staff())
+
+    def locations(self) -> list[dict]:
+        """The business's locations, primary first."""
+        if "locations" not in self._cache:
+            try:
+                rows = list(self._reads.list_locations(self.organization_id) or [])
+            except Exception:  # noqa: BLE001 - no locations only changes wording
+                rows = []
+            rows.sort(key=lambda r: not r.get("is_primary"))
+            self._cache["locations"] = rows
+        return self._cache["locations"]
 
     def business_hours(self) -> dict:
         if "hours" not in self._cache:
@@ -489,7 +534,7 @@ class CustomerTools:
         reason = " ".join(str(reason or "").split())[:300] or "El cliente pidió hablar con una persona."
         self.handoff_reason = reason
         owner = self.owner_name()
-        self.actions.append(ActionRecord("handoff", f"Ya le avisé a {owner}, te contactará pronto.", {"owner": owner}))
+        self.actions.append(ActionRecord("handoff", f"Ya le avisé a {owner}; te escribirá pronto por aquí.", {"owner": owner}))
         return {"ok": True, "owner": owner}
 
 

@@ -154,8 +154,15 @@ class Appointment(Aggregate):
         self.status = "cancelled"
         self.cancellation_reason = reason
 
-    def complete(self, notes: str, *, actor: str, cause: str) -> None:
+    def _require_started(self, now: datetime, target: str) -> None:
+        """Attendance is only known once the appointment's time has come (``now`` comes from the command)."""
+        if now < self.scheduled_start:
+            what = "marcarla como completada" if target == "completed" else "marcar que no asistió"
+            raise InvalidTransition(f"Esta cita todavía no empieza; podrás {what} cuando llegue su hora.")
+
+    def complete(self, notes: str, *, now: datetime, actor: str, cause: str) -> None:
         self._require_transition("completed")
+        self._require_started(now, "completed")
         self._completed(notes=(notes or "").strip(), actor=actor, cause=cause)
 
     @event("Completed")
@@ -164,8 +171,9 @@ class Appointment(Aggregate):
         if notes:
             self.notes = notes
 
-    def mark_no_show(self, notes: str, *, actor: str, cause: str) -> None:
+    def mark_no_show(self, notes: str, *, now: datetime, actor: str, cause: str) -> None:
         self._require_transition("no_show")
+        self._require_started(now, "no_show")
         self._marked_no_show(notes=(notes or "").strip(), actor=actor, cause=cause)
 
     @event("MarkedNoShow")

@@ -35,9 +35,10 @@ class DayCalendar(Aggregate):
         organization_id: uuid.UUID,
         day: date,
         *,
-        actor: str = "system:calendar",
-        cause: str = "",
+        actor: str,
+        cause: str,
     ):
+        """Open a day; ``actor`` and ``cause`` are those of the command that first touches it."""
         return cls._create(
             cls.Opened,
             id=cls.create_id(owner_id, day),

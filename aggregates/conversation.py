@@ -475,37 +475,44 @@ class OutboundMessage(Aggregate):
 
 
 class TwilioSidIndex(Aggregate):
-    """Twilio message SID -> our outbound message; remembers callbacks that came first."""
+    """Twilio message SID -> our outbound message; remembers callbacks that came first.
+
+    Every event records the actor and cause of the command that caused it (events stored before
+    those fields existed load with empty ones)."""
 
     @staticmethod
     def create_id(twilio_sid: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"twilio-sid:{twilio_sid}")
 
     @classmethod
-    def open(cls, *, twilio_sid: str, message_id: uuid.UUID | None) -> TwilioSidIndex:
-        return cls._create(cls.Opened, id=cls.create_id(twilio_sid), twilio_sid=twilio_sid, message_id=message_id)
+    def open(cls, *, twilio_sid: str, message_id: uuid.UUID | None, actor: str, cause: str) -> TwilioSidIndex:
+        return cls._create(
+            cls.Opened, id=cls.create_id(twilio_sid), twilio_sid=twilio_sid, message_id=message_id, actor=actor, cause=cause
+        )
 
     class Opened(Aggregate.Created):
         twilio_sid: str
         message_id: uuid.UUID | None
+        actor: str
+        cause: str
 
     @event(Opened)
-    def __init__(self, *, twilio_sid: str, message_id: uuid.UUID | None) -> None:
+    def __init__(self, *, twilio_sid: str, message_id: uuid.UUID | None, actor: str = "", cause: str = "") -> None:
         self.twilio_sid = twilio_sid
         self.message_id = message_id
         self.early_statuses: list[dict] = []
 
-    def attach(self, message_id: uuid.UUID) -> None:
+    def attach(self, message_id: uuid.UUID, *, actor: str, cause: str) -> None:
         if self.message_id is None:
-            self._attached(message_id=message_id)
+            self._attached(message_id=message_id, actor=actor, cause=cause)
 
     @event("Attached")
-    def _attached(self, message_id: uuid.UUID) -> None:
+    def _attached(self, message_id: uuid.UUID, actor: str = "", cause: str = "") -> None:
         self.message_id = message_id
 
-    def remember_status(self, status: str, error_code: str | None, at: datetime) -> None:
-        self._status_remembered(status=status, error_code=error_code, at=at)
+    def remember_status(self, status: str, error_code: str | None, at: datetime, *, actor: str, cause: str) -> None:
+        self._status_remembered(status=status, error_code=error_code, at=at, actor=actor, cause=cause)
 
     @event("StatusRemembered")
-    def _status_remembered(self, status: str, error_code: str | None, at: datetime) -> None:
+    def _status_remembered(self, status: str, error_code: str | None, at: datetime, actor: str = "", cause: str = "") -> None:
         self.early_statuses = [*self.early_statuses, {"status": status, "error_code": error_code, "at": at.isoformat()}]

@@ -49,6 +49,15 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "reminder_hours_before": 24,
 }
 
+# The only settings there are, with their allowed (inclusive) ranges.
+SETTING_LIMITS: dict[str, tuple[int, int]] = {
+    "min_notice_minutes": (0, 7 * 24 * 60),
+    "max_horizon_days": (1, 365),
+    "buffer_minutes": (0, 240),
+    "slot_interval_minutes": (5, 240),
+    "reminder_hours_before": (1, 72),
+}
+
 
 def _clean_name(value: str, what: str, limit: int = 120) -> str:
     if not isinstance(value, str) or not value.strip():
@@ -248,19 +257,19 @@ class Organization(Aggregate):
         self.whatsapp_numbers = [*self.whatsapp_numbers, number]
 
     def update_settings(self, changes: dict, *, actor: str, cause: str) -> None:
-        limits = {
-            "min_notice_minutes": (0, 7 * 24 * 60),
-            "max_horizon_days": (1, 365),
-            "buffer_minutes": (0, 240),
-            "slot_interval_minutes": (5, 240),
-            "reminder_hours_before": (1, 72),
-        }
+        if not isinstance(changes, dict):
+            raise InvalidInput("Los ajustes deben indicarse como nombre y valor.")
+        unknown = sorted(str(key) for key in changes if key not in SETTING_LIMITS)
+        if unknown:
+            raise InvalidInput(
+                f"Ajuste desconocido: {', '.join(f'«{key}»' for key in unknown)}. "
+                f"Los ajustes válidos son: {', '.join(SETTING_LIMITS)}."
+            )
         clean: dict[str, Any] = {}
         for key, value in changes.items():
-            if key in limits:
-                low, high = limits[key]
-                if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-                    raise InvalidInput(f"El ajuste «{key}» debe ser un número entero entre {low} y {high}.")
+            low, high = SETTING_LIMITS[key]
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+                raise InvalidInput(f"El ajuste «{key}» debe ser un número entero entre {low} y {high}.")
             clean[key] = value
         if clean and any(self.settings.get(k) != v for k, v in clean.items()):
             self._settings_updated(changes=clean, actor=actor, cause=cause)

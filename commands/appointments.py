@@ -161,7 +161,7 @@ class AppointmentCommands(CommandBase):
             self._appointment_actor(cmd.actor, org, existing, "book")  # another customer's id: not found
             return CommandResult(existing.id, None, {"already_booked": True, "staff_id": existing.staff_id})
 
-        customer, customer_is_new = self._customer_for_booking(cmd, org, label)
+        customer, customer_is_new = self._customer_for_booking(cmd, org, label, appointment_id)
         service = org.bookable_service(cmd.service_id)
         start = ensure_utc(cmd.start)
         end = start + timedelta(minutes=service["duration_minutes"])
@@ -217,7 +217,9 @@ class AppointmentCommands(CommandBase):
             {"staff_id": staff.id, "spot_id": spot_id, "customer_id": customer.id, "customer_created": customer_is_new},
         )
 
-    def _customer_for_booking(self, cmd: BookAppointment, org: Organization, label: str) -> tuple[Customer, bool]:
+    def _customer_for_booking(
+        self, cmd: BookAppointment, org: Organization, label: str, appointment_id: uuid.UUID
+    ) -> tuple[Customer, bool]:
         verified_at = None
         if cmd.actor.kind == "customer":
             phone = normalize_phone(cmd.actor.id)
@@ -230,8 +232,9 @@ class AppointmentCommands(CommandBase):
         elif cmd.customer_phone:
             phone = normalize_phone(cmd.customer_phone)
         elif cmd.source == "walk_in":
-            # A walk-in without a phone: one anonymous customer per appointment request.
-            phone = f"walk-in:{cmd.cause}"
+            # A walk-in without a phone: one anonymous customer per appointment, named after the
+            # appointment's id (never after ``cause``, which a client chooses: X-Request-ID).
+            phone = f"walk-in:{appointment_id}"
         else:
             raise InvalidInput("Indica el cliente: su id o su número de teléfono.")
         customer_id = Customer.create_id(org.id, phone)
@@ -304,6 +307,8 @@ class AppointmentCommands(CommandBase):
             actor=label,
             cause=cmd.cause,
         )
+        if cmd.notes is not None:
+            appointment.update_notes(cmd.notes, actor=label, cause=cmd.cause)
         org.mark_service_used(service_id, actor=label, cause=cmd.cause)
         position = self._save(org, *days.loaded.values(), appointment)
         return CommandResult(appointment.id, position, {"staff_id": staff.id, "spot_id": new_spot})
@@ -332,13 +337,13 @@ class AppointmentCommands(CommandBase):
     @retry_on_conflict
     def complete_appointment(self, cmd: CompleteAppointment) -> CommandResult:
         return self._end_appointment(
-            cmd, "mark_attendance", lambda a, label: a.complete(cmd.notes, actor=label, cause=cmd.cause)
+            cmd, "mark_attendance", lambda a, label: a.complete(cmd.notes, now=self.now(), actor=label, cause=cmd.cause)
         )
 
     @retry_on_conflict
     def mark_no_show(self, cmd: MarkNoShow) -> CommandResult:
         return self._end_appointment(
-            cmd, "mark_attendance", lambda a, label: a.mark_no_show(cmd.notes, actor=label, cause=cmd.cause)
+            cmd, "mark_attendance", lambda a, label: a.mark_no_show(cmd.notes, now=self.now(), actor=label, cause=cmd.cause)
         )
 
     @retry_on_conflict

@@ -159,8 +159,8 @@ class CommandBase(Application):
         organization_id: uuid.UUID,
         day: date,
         *,
-        actor: str = "system:calendar",
-        cause: str = "",
+        actor: str,
+        cause: str,
     ) -> DayCalendar:
         """Load a day calendar, or open it (recording who caused it to open) when new."""
         day_id = cls.create_id(owner_id, day)

@@ -73,6 +73,15 @@ class ConversationCommands(CommandBase):
             cause=cause,
         )
 
+    def _conversation_actor_label(self, organization_id: uuid.UUID, actor, phone: str, action: str) -> str:
+        """Who acts on the conversation with ``phone``: a customer only on their own (same
+        normalized phone), anyone else through the permission matrix."""
+        if actor.kind == "customer":
+            if normalize_phone(actor.id) != phone:
+                raise PermissionDenied("No tienes permiso para cambiar la conversación de otra persona.")
+            return f"customer:{phone}"
+        return self._system_label(organization_id, actor, action)
+
     def _system_label(self, organization_id: uuid.UUID, actor, action: str) -> str:
         if actor.kind in ("admin", "system"):
             return actor.label
@@ -128,7 +137,7 @@ class ConversationCommands(CommandBase):
     @retry_on_conflict
     def save_agent_state(self, cmd: SaveAgentState) -> CommandResult:
         phone = normalize_phone(cmd.customer_phone)
-        label = self._system_label(cmd.organization_id, cmd.actor, "manage_customers") if cmd.actor.kind != "customer" else f"customer:{phone}"
+        label = self._conversation_actor_label(cmd.organization_id, cmd.actor, phone, "manage_customers")
         conversation = self._get_or_none(Conversation.create_id(cmd.organization_id, phone))
         if conversation is None:
             raise NotFound("No encontré esa conversación.")
@@ -229,9 +238,9 @@ class ConversationCommands(CommandBase):
         message.record_sent(twilio_sid=cmd.twilio_sid, status=cmd.status, content_sid=cmd.content_sid, at=now, actor=cmd.actor.label, cause=cmd.cause)
         index = self._get_or_none(TwilioSidIndex.create_id(cmd.twilio_sid))
         if index is None:
-            index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=message.id)
+            index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=message.id, actor=cmd.actor.label, cause=cmd.cause)
         else:
-            index.attach(message.id)
+            index.attach(message.id, actor=cmd.actor.label, cause=cmd.cause)
             for early in index.early_statuses:
                 message.update_status(early["status"], error_code=early["error_code"], at=now, actor=cmd.actor.label, cause=cmd.cause)
         return CommandResult(message.id, self._save(message, index), {"status": message.status})
@@ -260,8 +269,8 @@ class ConversationCommands(CommandBase):
         if index is None or index.message_id is None:
             # The callback beat our own record of the send: keep it for when we record it.
             if index is None:
-                index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=None)
-            index.remember_status(status, cmd.error_code, now)
+                index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=None, actor=cmd.actor.label, cause=cmd.cause)
+            index.remember_status(status, cmd.error_code, now, actor=cmd.actor.label, cause=cmd.cause)
             return CommandResult(None, self._save(index), {"changed": False, "early": True})
         message = self._outbound(index.message_id)
         changed = message.update_status(status, error_code=cmd.error_code, at=now, actor=cmd.actor.label, cause=cmd.cause)
@@ -272,7 +281,7 @@ class ConversationCommands(CommandBase):
     @retry_on_conflict
     def hand_off_conversation(self, cmd: HandOffConversation) -> CommandResult:
         phone = normalize_phone(cmd.customer_phone)
-        label = f"customer:{phone}" if cmd.actor.kind == "customer" else self._system_label(cmd.organization_id, cmd.actor, "manage_customers")
+        label = self._conversation_actor_label(cmd.organization_id, cmd.actor, phone, "manage_customers")
         conversation = self._get_or_none(Conversation.create_id(cmd.organization_id, phone))
         if conversation is None:
             raise NotFound("No encontré esa conversación.")

@@ -47,6 +47,13 @@ class HistoryQueries(CommandBase):
             raise NotFound("No encontré ese registro.")
         return events
 
+    def _last_version(self, aggregate_id: uuid.UUID) -> int:
+        """The version of the aggregate's newest event (one row read); NotFound without events."""
+        newest = list(self.repository.event_store.get(aggregate_id, desc=True, limit=1))
+        if not newest:
+            raise NotFound("No encontré ese registro.")
+        return newest[0].originator_version
+
     def event_history(self, aggregate_id: uuid.UUID) -> list[dict[str, Any]]:
         """Every event of one aggregate, oldest first: version, type (event class name),
         aggregate_type, timestamp (UTC ISO), actor, cause and data (the event's own fields)."""
@@ -69,7 +76,12 @@ class HistoryQueries(CommandBase):
 
     def state_at(self, aggregate_id: uuid.UUID, version: int | None = None, at: datetime | None = None) -> dict[str, Any]:
         """The aggregate's state (JSON-able) after ``version`` or as of time ``at`` (the last event
-        at or before it); the current state when both are None. NotFound when it did not exist yet."""
+        at or before it); the current state when both are None. NotFound when it did not exist yet, or
+        when ``version`` is beyond its last event (never silently the latest state instead)."""
+        if version is not None:
+            last = self._last_version(aggregate_id)
+            if version < 1 or version > last:
+                raise NotFound(f"Ese registro no tiene la versión {version}; su última versión es la {last}.")
         if at is not None:
             at = _utc(at)
             versions = [e.originator_version for e in self._stored_events(aggregate_id) if _utc(e.timestamp) <= at]

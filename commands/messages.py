@@ -33,14 +33,20 @@ class RegisterOrganization(Command):
     location_address: str = ""
     business_hours: dict = field(default_factory=dict)
     activate: bool = False
+    # Both or neither: the owner is registered together with the business (one save).
+    owner_name: str | None = None
+    owner_phone: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateOrganization(Command):
+    """Profile and, optionally, settings in one change (all or nothing)."""
+
     organization_id: uuid.UUID
     name: str | None = None
     business_type: str | None = None
     timezone: str | None = None
+    settings: dict | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,10 +73,13 @@ class AddLocation(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class UpdateLocation(Command):
+    """Name, address and, optionally, business hours in one change (hours need change_business_hours)."""
+
     organization_id: uuid.UUID
     location_id: uuid.UUID
     name: str | None = None
     address: str | None = None
+    business_hours: dict | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -210,10 +219,18 @@ class BlockTime(Command):
 
 @dataclass(frozen=True, kw_only=True)
 class UnblockTime(Command):
+    """Remove a block. ``block_id`` is the id ``BlockTime`` returned (or one piece's id).
+
+    ``days``: remove its piece on each of these local days (the piece ids are derived the way
+    ``BlockTime`` derives them). ``day`` alone: the piece on that day and, when that piece is the
+    block's first one, every following piece of the same block. All in one save.
+    """
+
     organization_id: uuid.UUID
     staff_id: uuid.UUID
     block_id: uuid.UUID
-    day: date
+    day: date | None = None
+    days: list[date] = field(default_factory=list)
 
 
 # ---- customers ------------------------------------------------------------------------
@@ -271,6 +288,7 @@ class RescheduleAppointment(Command):
     staff_id: uuid.UUID | None = None
     service_id: uuid.UUID | None = None
     spot_id: uuid.UUID | None = None
+    notes: str | None = None  # also replace the notes, in the same change
 
 
 @dataclass(frozen=True, kw_only=True)

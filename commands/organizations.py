@@ -6,6 +6,7 @@ import uuid
 
 from aggregates.errors import AlreadyExists, InvalidInput
 from aggregates.organization import Organization
+from aggregates.staff import StaffMember
 from commands.base import CommandBase, CommandResult, retry_on_conflict
 from commands.messages import (
     AddLocation,
@@ -37,7 +38,10 @@ class OrganizationCommands(CommandBase):
     def register_organization(self, cmd: RegisterOrganization) -> CommandResult:
         if cmd.actor.kind not in ("admin", "system"):
             raise InvalidInput("Solo la plataforma puede registrar negocios.")
+        if (cmd.owner_name is None) != (cmd.owner_phone is None):
+            raise InvalidInput("Para registrar al dueño indica su nombre y su número de WhatsApp.")
         number = normalize_phone(cmd.whatsapp_number)
+        owner_phone = normalize_phone(cmd.owner_phone) if cmd.owner_phone is not None else None
         org_id = Organization.create_id(number)
         if self._exists(org_id):
             raise AlreadyExists("Ya hay un negocio registrado con ese número de WhatsApp.", organization_id=str(org_id))
@@ -55,13 +59,34 @@ class OrganizationCommands(CommandBase):
         )
         if cmd.activate:
             org.change_status("active", "", actor=cmd.actor.label, cause=cmd.cause)
-        return CommandResult(org.id, self._save(org), {"location_id": org.primary_location_id})
+        touched: list = [org]
+        data: dict = {"location_id": org.primary_location_id}
+        if owner_phone is not None:
+            # The owner is saved with the business: never a business without its owner.
+            owner = StaffMember.register(
+                organization_id=org.id,
+                name=cmd.owner_name or "",
+                phone_number=owner_phone,
+                permission_level="owner",
+                service_ids=[],  # a new business has no services yet
+                working_hours=None,
+                location_id=None,
+                default_spot_id=None,
+                actor=cmd.actor.label,
+                cause=cmd.cause,
+            )
+            org.enlist_staff(owner.id, actor=cmd.actor.label, cause=cmd.cause)
+            touched.append(owner)
+            data["owner_id"] = owner.id
+        return CommandResult(org.id, self._save(*touched), data)
 
     @retry_on_conflict
     def update_organization(self, cmd: UpdateOrganization) -> CommandResult:
         org = self._organization(cmd.organization_id)
         label, _ = self._authorize(org.id, cmd.actor, "manage_settings")
         org.update_profile(name=cmd.name, business_type=cmd.business_type, timezone=cmd.timezone, actor=label, cause=cmd.cause)
+        if cmd.settings:
+            org.update_settings(dict(cmd.settings), actor=label, cause=cmd.cause)
         return CommandResult(org.id, self._save(org))
 
     @retry_on_conflict
@@ -95,8 +120,12 @@ class OrganizationCommands(CommandBase):
     @retry_on_conflict
     def update_location(self, cmd: UpdateLocation) -> CommandResult:
         org = self._organization(cmd.organization_id)
-        label, _ = self._authorize(org.id, cmd.actor, "manage_settings")
-        org.update_location(cmd.location_id, name=cmd.name, address=cmd.address, actor=label, cause=cmd.cause)
+        if cmd.name is not None or cmd.address is not None or cmd.business_hours is None:
+            label, _ = self._authorize(org.id, cmd.actor, "manage_settings")
+            org.update_location(cmd.location_id, name=cmd.name, address=cmd.address, actor=label, cause=cmd.cause)
+        if cmd.business_hours is not None:
+            label, _ = self._authorize(org.id, cmd.actor, "change_business_hours")
+            org.set_business_hours(cmd.location_id, cmd.business_hours, actor=label, cause=cmd.cause)
         return CommandResult(cmd.location_id, self._save(org))
 
     @retry_on_conflict

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from eventsourcing.application import AggregateNotFoundError
+
 from aggregates.calendar import StaffDay
-from aggregates.errors import DuplicatePhone, InvalidInput, PermissionDenied
+from aggregates.errors import DuplicatePhone, InvalidInput, NotFound, PermissionDenied
 from aggregates.staff import StaffMember
 from aggregates.timeslots import ensure_utc, local_date
 from commands.base import CommandBase, CommandResult, retry_on_conflict
@@ -21,6 +23,14 @@ from commands.messages import (
     UpdateStaff,
 )
 from commands.phones import normalize_phone
+
+
+def _day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
+    """A local day's [start, end) in UTC."""
+    zone = ZoneInfo(tz)
+    start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
+    end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
+    return start, end
 
 
 class StaffCommands(CommandBase):
@@ -112,8 +122,21 @@ class StaffCommands(CommandBase):
     @retry_on_conflict
     def record_staff_first_message(self, cmd: RecordStaffFirstMessage) -> CommandResult:
         staff = self._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
-        staff.record_first_message(ensure_utc(cmd.at), actor=cmd.actor.label, cause=cmd.cause)
+        # Only the WhatsApp channel (a system job) or that same person, writing from their phone.
+        if cmd.actor.kind == "system":
+            label = cmd.actor.label
+        elif cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id):
+            label = f"{'owner' if staff.permission_level == 'owner' else 'staff'}:{staff.id}"
+        else:
+            raise PermissionDenied("No tienes permiso para hacer eso.")
+        staff.record_first_message(ensure_utc(cmd.at), actor=label, cause=cmd.cause)
         return CommandResult(staff.id, self._save(staff))
+
+    @staticmethod
+    def _piece_id(block_id: uuid.UUID, day: date, first_day: date) -> uuid.UUID:
+        """The id of a block's piece on one local day: the block's own id on its first day,
+        uuid5(block id, day) on the following ones."""
+        return block_id if day == first_day else uuid.uuid5(block_id, day.isoformat())
 
     @retry_on_conflict
     def block_time(self, cmd: BlockTime) -> CommandResult:
@@ -128,19 +151,24 @@ class StaffCommands(CommandBase):
             raise InvalidInput("Un bloqueo no puede durar más de dos meses.")
         block_id = cmd.block_id or uuid.uuid4()
         days, pieces = [], []
-        day = local_date(start, org.timezone)
+        first = day = local_date(start, org.timezone)
         last = local_date(end - timedelta(microseconds=1), org.timezone)
         while day <= last:
             calendar = self._day(StaffDay, staff.id, org.id, day, actor=label, cause=cmd.cause)
-            zone = ZoneInfo(org.timezone)
-            day_start = datetime.combine(day, time(0), zone).astimezone(timezone.utc)
-            day_end = datetime.combine(day + timedelta(days=1), time(0), zone).astimezone(timezone.utc)
-            piece_id = block_id if day == local_date(start, org.timezone) else uuid.uuid5(block_id, day.isoformat())
+            day_start, day_end = _day_bounds(day, org.timezone)
+            piece_id = self._piece_id(block_id, day, first)
             calendar.block(piece_id, max(start, day_start), min(end, day_end), cmd.reason, actor=label, cause=cmd.cause)
             days.append(calendar)
             pieces.append({"block_id": str(piece_id), "day": day.isoformat()})
             day += timedelta(days=1)
         return CommandResult(block_id, self._save(*days), {"pieces": pieces})
+
+    def _existing_day(self, staff_id: uuid.UUID, day: date) -> StaffDay | None:
+        try:
+            calendar = self.repository.get(StaffDay.create_id(staff_id, day))
+        except AggregateNotFoundError:
+            return None
+        return calendar if isinstance(calendar, StaffDay) else None
 
     @retry_on_conflict
     def unblock_time(self, cmd: UnblockTime) -> CommandResult:
@@ -148,6 +176,40 @@ class StaffCommands(CommandBase):
         staff = self._owned(StaffMember, cmd.staff_id, org.id, "No encontré a esa persona en este negocio.")
         own = cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id)
         label, _ = self._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
-        calendar = self._day(StaffDay, staff.id, org.id, cmd.day, actor=label, cause=cmd.cause)
-        calendar.unblock(cmd.block_id, actor=label, cause=cmd.cause)
-        return CommandResult(cmd.block_id, self._save(calendar))
+        missing = "No encontré ese bloqueo."
+        requested = sorted(set(cmd.days)) if cmd.days else ([cmd.day] if cmd.day is not None else [])
+        if not requested:
+            raise InvalidInput("Indica el día (o los días) del bloqueo que quieres quitar.")
+        if len(requested) > 63:
+            raise InvalidInput("Un bloqueo no puede durar más de dos meses.")
+        key = str(cmd.block_id)
+        touched: list[StaffDay] = []
+        first_piece_end = None
+        for day in requested:
+            calendar = self._existing_day(staff.id, day)
+            if calendar is None:
+                raise NotFound(missing)
+            # On the block's first day the piece has the block's own id; on the following days,
+            # the id BlockTime derived for that day.
+            piece_id = cmd.block_id if key in calendar.entries else uuid.uuid5(cmd.block_id, day.isoformat())
+            entry = calendar.entries.get(str(piece_id))
+            calendar.unblock(piece_id, actor=label, cause=cmd.cause)  # NotFound unless it is a block
+            if piece_id == cmd.block_id:
+                first_piece_end = entry["end"]
+            touched.append(calendar)
+        if not cmd.days and first_piece_end is not None:
+            # ``day`` alone named the block's first piece: the block goes on over the following
+            # days while each piece runs to local midnight (that is how BlockTime split it).
+            first = day = requested[0]
+            end = first_piece_end
+            while end >= _day_bounds(day, org.timezone)[1] and day < first + timedelta(days=63):
+                day += timedelta(days=1)
+                calendar = self._existing_day(staff.id, day)
+                piece_id = self._piece_id(cmd.block_id, day, first)
+                entry = calendar.entries.get(str(piece_id)) if calendar is not None else None
+                if calendar is None or entry is None or entry["kind"] != "block":
+                    break
+                calendar.unblock(piece_id, actor=label, cause=cmd.cause)
+                touched.append(calendar)
+                end = entry["end"]
+        return CommandResult(cmd.block_id, self._save(*touched), {"days": [d.day for d in touched]})

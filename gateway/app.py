@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import anyio
@@ -26,11 +27,15 @@ def create_app(container: Any) -> FastAPI:
 
     @app.get("/health", tags=["health"])
     async def health() -> JSONResponse:
-        ok, detail = await anyio.to_thread.run_sync(container.store_is_reachable)
-        return JSONResponse(
-            status_code=200 if ok else 503,
-            content={"status": "ok" if ok else "unavailable", "store": "reachable" if ok else detail},
-        )
+        # Public: never the exception text (store_is_reachable logs it).
+        try:
+            ok, _detail = await anyio.to_thread.run_sync(container.store_is_reachable)
+        except Exception:  # noqa: BLE001 - e.g. the container could not even be built
+            logging.getLogger("parlo.health").exception("health check failed")
+            ok = False
+        if ok:
+            return JSONResponse(status_code=200, content={"status": "ok", "store": "reachable"})
+        return JSONResponse(status_code=503, content={"status": "unavailable", "store": "unreachable"})
 
     from gateway.api import install_api  # REST API under /api/v1 (routers, request ids, catch-all)
 

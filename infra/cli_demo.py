@@ -7,6 +7,20 @@ import typer
 
 DEFAULT_CUSTOMER = "+5215599998888"
 DEMO_TEMPLATE_KINDS = ("notification", "handoff", "reminder", "magic_link", "welcome")
+DEMO_OWNER_PHONE = "+525511111111"
+
+
+def demo_settings(host: str, port: int):
+    """The demo's settings: unless PARLO_PUBLIC_BASE_URL is set (environment or .env), the public
+    URL is where this demo listens, so login links and the printed webhook URL point to it."""
+    from infra.settings import Settings
+
+    settings = Settings()
+    if "public_base_url" in settings.model_fields_set:
+        return settings
+    shown = "127.0.0.1" if host in ("", "0.0.0.0", "::") else host
+    shown = f"[{shown}]" if ":" in shown else shown
+    return Settings(PARLO_PUBLIC_BASE_URL=f"http://{shown}:{port}")
 
 
 def register(cli: typer.Typer) -> None:
@@ -22,9 +36,8 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     from gateway.app import create_app
     from infra.container import Container
     from infra.seed import seed_demo
-    from infra.settings import Settings
 
-    settings = Settings()
+    settings = demo_settings(host, port)
     if settings.env != "development":
         typer.secho(f"PARLO_ENV={settings.env}: the demo chat only exists in development.", fg=typer.colors.YELLOW)
     container = Container(settings)
@@ -40,7 +53,7 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
             # for their notifications. Placeholders let the demo show them (marked as templates).
             wa.dispatcher.templates = {kind: f"HXdemo{kind}" for kind in DEMO_TEMPLATE_KINDS}
         wa.start()
-        base = f"http://{host}:{port}"
+        base = f"http://{host}:{port}"  # where this process listens (the links use settings.public_base_url)
         sender = type(wa.sender).__name__
         typer.echo("")
         typer.secho(f"  {wa.demo_name} está lista.", bold=True)
@@ -51,7 +64,20 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
         typer.echo(f"  API (docs):             {base}/docs")
         typer.echo(f"  Webhook de Twilio:      {settings.public_base_url.rstrip('/')}/api/v1/webhooks/whatsapp")
         typer.echo(f"  Envío de mensajes:      {'Twilio' if sender == 'TwilioSender' else 'simulado (sin credenciales de Twilio)'}")
-        typer.echo("  Equipo: Carlos Mendoza (dueño) +525511111111 · Miguel Sánchez +525522222222")
+        typer.echo(f"  Equipo: Carlos Mendoza (dueño) {DEMO_OWNER_PHONE} · Miguel Sánchez +525522222222")
+        if sender != "TwilioSender" and settings.env == "development":
+            # Without Twilio nothing reaches a phone: the development outbox shows what was "sent".
+            typer.echo(
+                f"  Mensajes al dueño:      {base}/api/v1/dev/whatsapp/outbox?phone=%2B{DEMO_OWNER_PHONE.lstrip('+')}"
+            )
+            typer.echo(
+                f"  Entrar al panel:        curl -X POST {base}/api/v1/auth/request-magic-link -H 'Content-Type: application/json' "
+                f"""-d '{{"phone_number": "{DEMO_OWNER_PHONE}"}}'  y abre el enlace de «Mensajes al dueño»"""
+            )
+        if settings.admin_password is None and settings.env != "production":
+            typer.echo(f"  Administrador:          POST {base}/api/v1/admin/auth/login, contraseña de desarrollo «parlo-admin»")
+        else:
+            typer.echo(f"  Administrador:          POST {base}/api/v1/admin/auth/login, con la contraseña de PARLO_ADMIN_PASSWORD")
         typer.echo("")
         uvicorn.run(create_app(container), host=host, port=port)
     finally:

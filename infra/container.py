@@ -5,6 +5,7 @@ Nothing is created at import time; every part receives what it needs from here.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -15,6 +16,8 @@ from sqlalchemy import Engine, text
 from commands import ParloApplication
 from infra.persistence import create_readmodel_engine, ensure_database, event_store_env
 from infra.settings import Settings
+
+log = logging.getLogger("parlo.health")
 
 
 class Container:
@@ -134,13 +137,16 @@ class Container:
         return gateway
 
     def store_is_reachable(self) -> tuple[bool, str]:
+        """(True, "reachable") or (False, "unreachable"). The error itself only goes to the log:
+        /health is public and must not reveal hosts, users or driver messages."""
         try:
             self.app.recorder.max_notification_id()
             with self.engine.connect() as conn:
                 conn.execute(text("SELECT 1"))
-        except Exception as error:  # noqa: BLE001 - health reports any failure
-            return False, f"{type(error).__name__}: {error}"
-        return True, "ok"
+        except Exception:  # noqa: BLE001 - health reports any failure
+            log.exception("health check: the event store or the read models are unreachable")
+            return False, "unreachable"
+        return True, "reachable"
 
     def close(self) -> None:
         while self._closers:

@@ -38,6 +38,9 @@ class WhatsAppSettings(BaseSettings):
     twilio_timeout_seconds: float = Field(10.0, validation_alias="PARLO_TWILIO_TIMEOUT_SECONDS")
     status_callbacks: bool = Field(True, validation_alias="PARLO_WHATSAPP_STATUS_CALLBACKS")
     arq_queue: str = Field("parlo:whatsapp", validation_alias="PARLO_ARQ_QUEUE")
+    # Appointment reminders (gateway/whatsapp/reminders.py): how often the in-process jobs sweep
+    # (arq runs its own cron every 5 minutes, infra/worker.py).
+    reminder_sweep_seconds: float = Field(300.0, validation_alias="PARLO_REMINDER_SWEEP_SECONDS")
 
 
 class WhatsAppReactions(Projection):
@@ -70,7 +73,13 @@ class WhatsAppReactions(Projection):
         if event.kind == "reply":
             return
         if (self.clock() - event.timestamp).total_seconds() > 3600:
-            return  # old history; the pending sweep owns anything still unsent
+            # Old history (a rebuild, or catching up after downtime): not enqueued from here. The
+            # pending sweep owns these: it re-enqueues every outbound message still ``pending`` and
+            # due (readmodels.conversations.list_pending_outbound), every sweep interval in process
+            # (InProcessJobs.sweep_once) and every minute plus at startup under arq (infra/worker.py
+            # ``sweep``). Dispatch is idempotent (claim lease + status), so nothing is lost or sent twice.
+            # Notifications the notifier queues while catching up are new events, so they pass here.
+            return
         self.enqueue_outbound(event.originator_id)
 
 
@@ -99,8 +108,10 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     from gateway.whatsapp.jobs import InProcessJobs
     from gateway.whatsapp.notifier import AppointmentNotifier
     from gateway.whatsapp.processor import InboundProcessor
+    from gateway.whatsapp.reminders import ReminderSweeper
     from gateway.whatsapp.service import WhatsAppGateway
     from projections.runner import ProjectionRunner
+    from readmodels.reminders import ReminderReads
 
     settings = container.settings
     wa_settings = container.whatsapp_settings
@@ -117,6 +128,8 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     def schedule_retry(message_id: uuid.UUID, at: datetime) -> None:
         holder["jobs"].enqueue_outbound(message_id, at)
 
+    from gateway.auth import outbound_renderer
+
     dispatcher = OutboundDispatcher(
         container.app,
         sender,
@@ -128,6 +141,9 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         lease_seconds=wa_settings.lease_seconds,
         schedule_retry=schedule_retry,
         clock=clock,
+        # Magic-link messages are stored with a placeholder; the login URL is derived (HMAC of the
+        # secret key) only here, right before sending.
+        render_body=outbound_renderer(settings.secret_key.get_secret_value(), settings.public_base_url),
     )
     processor = InboundProcessor(
         container.app,
@@ -138,6 +154,7 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         central_number=central,
         wait_for=container.wait_for,
     )
+    reminders = ReminderSweeper(container.app, ReminderReads(container.engine), clock=clock)
     if jobs is None:
         if wa_settings.jobs == "arq":
             from infra.worker import ArqJobs
@@ -151,6 +168,8 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
                 clock=clock,
                 sweep_interval=wa_settings.sweep_interval_seconds,
                 inbound_stale_seconds=wa_settings.inbound_stale_seconds,
+                reminders=reminders.sweep,
+                reminder_interval=wa_settings.reminder_sweep_seconds,
             )
     holder["jobs"] = jobs
     notifier = AppointmentNotifier(container.app, clock=clock)
@@ -186,4 +205,5 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     )
     gateway.notifier = notifier
     gateway.reactions = reactions
+    gateway.reminders = reminders  # arq's cron (infra/worker.py send_reminders) runs reminders.sweep
     return gateway

@@ -8,6 +8,8 @@
 - ``sweep`` (cron, every minute): re-enqueues pending outbound messages that are due and
   conversations with stored-but-unprocessed inbound messages (a worker died mid-job: the inbound
   event is stored, so nothing is lost).
+- ``send_reminders`` (cron, every 5 minutes): the appointment-reminder sweep
+  (gateway/whatsapp/reminders.py); idempotent, so overlapping or repeated runs send nothing twice.
 The webhook side enqueues through ``ArqJobs`` (a small event-loop thread owning the Redis pool, so
 synchronous code can enqueue).
 """
@@ -132,7 +134,16 @@ async def sweep(ctx: dict) -> dict:
     return await asyncio.to_thread(run)
 
 
-FUNCTIONS = [process_inbound, dispatch_outbound]
+async def send_reminders(ctx: dict) -> dict:
+    """Queue the WhatsApp reminders that are due (cron job; also enqueueable by name)."""
+    sweeper = _gateway(ctx).reminders
+    run_id = ctx.get("job_id") or None
+    summary = await asyncio.to_thread(sweeper.sweep, run_id)
+    return {k: v for k, v in summary.items() if k != "position"}
+
+
+REMINDER_MINUTES = set(range(0, 60, 5))
+FUNCTIONS = [process_inbound, dispatch_outbound, send_reminders]
 
 
 async def startup(ctx: dict) -> None:
@@ -170,7 +181,10 @@ def worker_settings(redis_url: str, queue_name: str = DEFAULT_QUEUE) -> dict:
     """Keyword arguments for ``arq.Worker`` (``parlo worker`` uses them)."""
     return {
         "functions": FUNCTIONS,
-        "cron_jobs": [cron(sweep, second=0, run_at_startup=True, unique=True, timeout=120)],
+        "cron_jobs": [
+            cron(sweep, second=0, run_at_startup=True, unique=True, timeout=120),
+            cron(send_reminders, minute=REMINDER_MINUTES, second=30, run_at_startup=True, unique=True, timeout=240),
+        ],
         "queue_name": queue_name,
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": startup,

@@ -225,3 +225,22 @@ def sqlite_url(tmp_path) -> str:
 @pytest.fixture
 def utc_now(clock: FrozenClock) -> datetime:
     return clock().astimezone(timezone.utc)
+
+
+def _redis_available() -> bool:
+    import socket
+
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    """In CI the real services are required: a missing one fails the run instead of skipping tests."""
+    if os.environ.get("CI", "").lower() in ("", "0", "false"):
+        return
+    missing = [name for name, up in (("PostgreSQL", postgres_available()), ("Redis", _redis_available())) if not up]
+    if missing:
+        pytest.exit(f"CI needs {' and '.join(missing)} on 127.0.0.1 (see .ci/run)", returncode=3)

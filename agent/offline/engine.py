@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from agent.spanish.dates import PART_OF_DAY_MINUTES, When, parse_choice_number, parse_time, parse_when
+from agent.spanish.dates import PART_OF_DAY_MINUTES, When, invalid_date, parse_choice_number, parse_time, parse_when
 from agent.spanish.format import (
     format_at_time,
     format_date,
@@ -37,7 +37,7 @@ ABANDON_AFTER = timedelta(minutes=30)
 FORGET_AFTER = timedelta(hours=24)
 MAX_FAILURES = 3
 SEARCH_AHEAD_DAYS = 7
-REMINDER_LINE = "Te enviaré un recordatorio antes de tu cita. ¡Nos vemos!"
+SEE_YOU = "¡Nos vemos!"
 
 # Words naming beauty services: asked about but not offered -> the owner answers (handoff).
 _SERVICE_WORDS = (
@@ -50,6 +50,11 @@ _SERVICE_WORDS = (
 )  # fmt: skip
 _ASK_SERVICE_RE = re.compile(r"\b(?:hacen|haces|manejan|manejas|ofrecen|ofreces|tienen|tienes|dan|venden)\b")
 _BARE_HOUR_RE = re.compile(r"^(?:a las |las |a la |la )?(\d{1,2})(?:[:.](\d{2}))?$")
+# "me llamo Pedro" / "mi nombre es Ana" said outside the name question: the name is learned.
+_STATED_NAME_RE = re.compile(r"(?:^|(?<=[\s,.;!¡¿?]))(?:me\s+llamo|mi\s+nombre\s+es)\s+", re.IGNORECASE)
+_NAME_TOKEN_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
+# Intents that move a conversation on from "¿Todo bien?" after a change.
+_MOVING_ON = frozenset({"my_appointments", "prices", "hours", "services", "location", "human", "cancel", "book"})
 
 
 @dataclass
@@ -72,23 +77,32 @@ class OfflineEngine:
 
 class _Run:
     def __init__(self, text: str, state: dict, tools: CustomerTools, profile_name: str | None) -> None:
-        text = _preclean(text)
-        self.text = text
         self.state = state
         self.tools = tools
         self.profile_name = profile_name
         self.out = Turn()
+        self.today = tools.today
+        self._parse(_preclean(text))
+        self.state.setdefault("failures", 0)
+        self.state.setdefault("data", {})
+        self.prefix: list[str] = []
+        self.learned_name: str | None = None  # "me llamo Pedro" this turn: greeted once by name
+        self.replied_to_name = False
+        self.day_from_offers = False
+        # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
+        self.offered_booking = self.state.pop("offer_booking", None)
+        # "¿Quieres que le pase tu mensaje a Carlos?" asked last turn: a "sí" hands off (one turn).
+        self.offered_handoff = self.state.pop("offer_handoff", None)
+
+    def _parse(self, text: str) -> None:
+        self.text = text
         self.norm = normalize(text)
         self.intents = detect_intents(text) if self.norm else set()
         if any(sign in text for sign in ("👍", "👌", "✅", "🙌", "👏")):
             self.intents.add("affirm")
-        self.today = tools.today
         self.when = parse_when(text, self.today)
-        self.state.setdefault("failures", 0)
-        self.state.setdefault("data", {})
-        self.prefix: list[str] = []
-        # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
-        self.offered_booking = self.state.pop("offer_booking", None)
+        # "el 31 de febrero": a date that does not exist (and no real one said with it).
+        self.bad_date = invalid_date(text, self.today) if self.when.date_from is None else None
 
     # ---- plumbing ----------------------------------------------------------------------------
 
@@ -105,6 +119,11 @@ class _Run:
         return self.state["data"]
 
     def say(self, message: str) -> None:
+        if self.learned_name and not self.replied_to_name:
+            self.replied_to_name = True
+            name = first_name(self.learned_name)
+            if name not in message:
+                self.prefix.insert(0, f"¡Mucho gusto, {name}!")
         if self.prefix:
             message = "\n".join([*self.prefix, message])
             self.prefix = []
@@ -134,10 +153,22 @@ class _Run:
                 return
             self.say("¿En qué puedo ayudarte? Puedo agendar, cambiar o cancelar tu cita, o darte precios y horarios.")
             return
+        if self._learn_stated_name() and (not self.norm or (self.flow and self.intents <= {"greeting"} and self.when.is_empty)):
+            self.understood()
+            if self.state.get("status") == "abandoned":
+                self._resume()
+                if self.out.replies:
+                    return
+            self.replied_to_name = True
+            hello = f"¡Mucho gusto, {first_name(self.learned_name)}!"
+            self.say(f"{hello} " + (self._step_prompt() if self.flow else "¿En qué te puedo ayudar?"))
+            return
         if self.state.get("status") == "abandoned":
             self._resume()
             if self.out.replies:
                 return
+        if self._accept_offered_handoff():
+            return
         if self._global_intents():
             return
         if self.flow == "booking":
@@ -186,7 +217,7 @@ class _Run:
             self.finish()
             return
         self.prefix.append(f"¡Qué gusto verte de nuevo! {self._flow_description()}")
-        content = (not self.when.is_empty) or self._bare_hour() is not None or self._service_ids() or (
+        content = (not self.when.is_empty) or self.bad_date or self._bare_hour() is not None or self._service_ids() or (
             self.step == "collecting_personal_info" and extract_name(self.text)
         ) or parse_choice_number(self.text, 9) or self.intents & {"affirm", "deny"}
         if not content:
@@ -204,6 +235,8 @@ class _Run:
 
     def _global_intents(self) -> bool:
         i = self.intents
+        if self.flow == "modify" and self.step == "confirming" and (i & _MOVING_ON or self._unoffered_service()):
+            self._settle_reschedule()  # the customer moved on: "¿Todo bien?" is not asked again
         if "human" in i:
             self._handoff_requested()
             return True
@@ -227,20 +260,80 @@ class _Run:
             self.understood()
             self.say(self._appointments_text() + self._reprompt_suffix())
             return True
-        if i & {"prices", "hours", "services"}:
+        if i & {"prices", "hours", "services", "location"}:
             self.understood()
             parts = []
+            ask_owner = False
+            if "location" in i:
+                text, ask_owner = self._location_text()
+                parts.append(text)
             if "hours" in i:
-                parts.append(self._hours_text())
+                parts.append(self._hours_answer())
             if i & {"prices", "services"}:
                 parts.append(self._prices_text())
-            suffix = self._reprompt_suffix()
+            if ask_owner:
+                self._offer_handoff(f"Un cliente pregunta la dirección del negocio: «{self.text[:200]}»")
+                suffix = f"\n¿Quieres que le pase tu pregunta a {self.tools.owner_name()} para que te la mande?"
+            else:
+                suffix = self._reprompt_suffix()
             if not suffix:
                 suffix = "\n¿Te gustaría agendar una cita?"
                 self.state["offer_booking"] = {"service_id": self.state.get("last_service_id")}
             self.say("\n\n".join(parts) + suffix)
             return True
         return False
+
+    def _settle_reschedule(self) -> None:
+        """Close a finished change whose "¿Todo bien?" the customer did not need to answer."""
+        self.finish({"kind": "rescheduled", "day_short": self.data.get("day_short", "pronto")})
+
+    # ---- names ------------------------------------------------------------------------------
+
+    def _learn_stated_name(self) -> bool:
+        """"me llamo Pedro" outside the name question: save it (the customer said it, so it is
+        verified) and go on with the rest of the message ("..., quiero un corte")."""
+        if self.step == "collecting_personal_info":
+            return False  # the name question itself: _personal_info reads the answer
+        match = _STATED_NAME_RE.search(self.text)
+        if not match:
+            return False
+        name = extract_name(self.text[match.start():])
+        if not name or normalize(name) in {"si", "no", "ok"}:
+            return False
+        rest = self.text[match.end():]
+        tokens = list(_NAME_TOKEN_RE.finditer(rest))
+        count = len(name.split())
+        cut = tokens[count - 1].end() if len(tokens) >= count else len(rest)
+        known, verified = self.tools.known_name()
+        if not (verified and known and normalize(known) == normalize(name)):
+            try:
+                name = self.tools.save_name(name)
+            except ToolError:
+                return False
+        self.learned_name = name
+        remainder = (self.text[: match.start()] + " " + rest[cut:]).strip(" \t\n,.;:!")
+        self._parse(remainder)
+        return True
+
+    # ---- handoff offers ---------------------------------------------------------------------
+
+    def _offer_handoff(self, reason: str) -> None:
+        """Ask "¿Quieres que le pase tu mensaje...?"; a "sí" next turn hands off."""
+        self.state["offer_handoff"] = {"reason": reason[:300]}
+
+    def _accept_offered_handoff(self) -> bool:
+        offer = self.offered_handoff
+        if offer is None or "affirm" not in self.intents or self.intents & {"deny"}:
+            return False
+        if not self.when.is_empty or self._service_ids() or self.intents & (_MOVING_ON - {"human"}):
+            return False  # "sí, el lunes": an answer to the flow, not to the offer
+        owner = self.tools.owner_name()
+        self.tools.handoff(offer.get("reason") or f"El cliente pidió que le pasara su mensaje: «{self.text[:200]}»")
+        self.out.handoff_reason = self.tools.handoff_reason
+        self.understood()
+        self.finish()
+        self.say(f"Va. Ya le avisé a {owner}; te escribirá pronto por aquí.")
+        return True
 
     def _reprompt_suffix(self) -> str:
         if not self.flow:
@@ -276,7 +369,7 @@ class _Run:
         self.tools.handoff("El cliente pidió hablar con una persona: " + self.text[:200])
         self.out.handoff_reason = self.tools.handoff_reason
         self.understood()
-        self.say(f"Claro, ya le avisé a {owner}. Te contactará pronto por aquí. 🙌")
+        self.say(f"Claro, ya le avisé a {owner}; te escribirá pronto por aquí. 🙌")
 
     def _handoff_unoffered(self, word: str) -> None:
         owner = self.tools.owner_name()
@@ -286,9 +379,10 @@ class _Run:
         self.understood()
         self.say(
             f"Actualmente los servicios que tenemos son {names}. Para preguntas sobre servicios "
-            f"adicionales, deja que le pase tu mensaje a {owner}, el dueño."
+            f"adicionales, déjame pasarle tu mensaje a {owner}, el dueño."
         )
-        self.say(f"Ya le avisé a {owner}, te contactará pronto para darte más información. ¿Hay algo más en lo que pueda ayudarte?")
+        # Handed off: the agent stays quiet until the owner resolves it, so no "¿algo más?".
+        self.say(f"Ya le avisé a {owner}; te escribirá pronto por aquí.")
 
     # ---- no flow -----------------------------------------------------------------------------
 
@@ -297,7 +391,9 @@ class _Run:
         service_ids = self._service_ids()
         if not i and re.search(r"\bcitas?\b", self.norm):
             i.add("book")  # "cita", "una cita porfa"
-        wants_booking = "book" in i or bool(service_ids) or (not self.when.is_empty and not i & {"thanks", "bye"})
+        wants_booking = "book" in i or bool(service_ids) or (
+            (not self.when.is_empty or self.bad_date) and not i & {"thanks", "bye"}
+        )
         if wants_booking:
             self.understood()
             self._start_booking(service_ids)
@@ -315,10 +411,15 @@ class _Run:
             self.understood()
             name, _ = self.tools.known_name()
             business = self.tools.business_name
-            if name:
-                self.say(f"¡Hola, {first_name(name)}! Qué gusto saludarte de nuevo en {business}. ¿En qué puedo ayudarte?")
+            if self.learned_name:
+                self.say(
+                    f"¡Hola, {first_name(self.learned_name)}! Mucho gusto. Te damos la bienvenida a {business}. "
+                    "¿En qué te puedo ayudar?"
+                )
+            elif name:
+                self.say(f"¡Hola, {first_name(name)}! Qué gusto saludarte de nuevo en {business}. ¿En qué te puedo ayudar?")
             else:
-                self.say(f"¡Hola! Bienvenido a {business}. ¿En qué puedo ayudarte?")
+                self.say(f"¡Hola! Te damos la bienvenida a {business}. ¿En qué te puedo ayudar?")
             return
         if "deny" in i:
             self.understood()
@@ -361,10 +462,15 @@ class _Run:
         remembered = self.state.pop("last_service_id", None)
         if not service_ids and remembered and any(str(s["id"]) == remembered for s in self.tools.services()):
             service_ids = [remembered]  # "¿cuánto cuesta el corte?" ... "ok, agéndame uno"
+        if not self.tools.bookings_open:
+            self._bookings_paused()
+            return
         self.start("booking", "collecting_service")
         self._remember_staff()
         if not self.when.is_empty:
             self.data["pending_when"] = _when_to_dict(self.when)
+        if self.bad_date:
+            self.data["bad_date"] = self.bad_date
         if len(service_ids) == 1:
             self.data["service_id"] = service_ids[0]
             self._after_service(first=True)
@@ -376,13 +482,20 @@ class _Run:
 
     def _after_service(self, first: bool = False) -> None:
         self.goto("collecting_datetime")
+        service = self._service()
+        if service is not None and not self.tools.service_offered_by_anyone(service["id"]):
+            self._nobody_offers(service)
+            return
         pending = self.data.pop("pending_when", None)
+        bad_date = self.data.pop("bad_date", None) or (self.bad_date if self.when.date_from is None else None)
         when = _when_from_dict(pending) if pending else None
+        lead = ("¡Hola! Claro. " if "greeting" in self.intents else "¡Claro! ") if first else "Perfecto. "
+        if bad_date:
+            self.say(f"{lead}{_bad_date_text(bad_date)} ¿Qué otro día te gustaría para tu {service['name'].lower()}?")
+            return
         if when is not None and not when.is_empty:
             self._search_and_offer(when, lead="Perfecto. ")
             return
-        service = self._service()
-        lead = ("¡Hola! Claro. " if "greeting" in self.intents else "¡Claro! ") if first else "Perfecto. "
         self.say(f"{lead}¿Para qué día te gustaría agendar tu {service['name'].lower()}?")
 
     def _booking(self) -> None:
@@ -400,6 +513,8 @@ class _Run:
                 self.data.pop("service_options", None)
                 if not self.when.is_empty:
                     self.data["pending_when"] = _when_to_dict(self.when)
+                if self.bad_date:
+                    self.data["bad_date"] = self.bad_date
                 self._after_service()
                 return
             if len(ids) > 1:
@@ -407,9 +522,12 @@ class _Run:
                 self.data["service_options"] = ids
                 self.say("¿Cuál de estos servicios te gustaría?\n" + self._service_list(ids))
                 return
-            if not self.when.is_empty:
+            if not self.when.is_empty or self.bad_date:
                 self.understood()
-                self.data["pending_when"] = _when_to_dict(self.when)
+                if self.bad_date:
+                    self.data["bad_date"] = self.bad_date
+                else:
+                    self.data["pending_when"] = _when_to_dict(self.when)
                 self.say("Perfecto. ¿Y qué servicio te gustaría? Tenemos:\n" + self._service_list())
                 return
             if self.intents & {"deny", "thanks", "bye"}:
@@ -452,7 +570,7 @@ class _Run:
         self.data["info"] = info
         if name and verified:
             self.finish({"kind": "booked", "appointment_id": info["appointment_id"]})
-            self.say(confirmation_text(info, name) + "\n\n" + REMINDER_LINE)
+            self.say(confirmation_text(info, name) + "\n\n" + self._reminder_line(info))
             return
         self.goto("collecting_personal_info")
         if name:
@@ -482,7 +600,7 @@ class _Run:
                 # The booking stands; the name can wait.
                 self.understood()
                 self.finish({"kind": "booked", "appointment_id": info.get("appointment_id")})
-                self.say(confirmation_text(info, None) + "\n\n" + REMINDER_LINE)
+                self.say(confirmation_text(info, None) + "\n\n" + self._reminder_line(info))
                 return
             self._not_understood()
             return
@@ -493,13 +611,29 @@ class _Run:
             self.say(f"{error} ¿Me lo escribes de nuevo, por favor?")
             return
         self.finish({"kind": "booked", "appointment_id": info.get("appointment_id")})
-        self.say(confirmation_text(info, name) + "\n\n" + REMINDER_LINE)
+        self.say(confirmation_text(info, name) + "\n\n" + self._reminder_line(info))
+
+    def _reminder_line(self, info: dict) -> str:
+        """The reminder job writes ``reminder_hours_before`` (24 h) ahead: promise it only when
+        that moment is still to come (a sooner appointment gets no reminder a day before)."""
+        try:
+            start = as_utc(datetime.fromisoformat(info["start"]))
+        except (KeyError, TypeError, ValueError):
+            return SEE_YOU
+        hours = self.tools.reminder_hours_before
+        if start - self.tools.now <= timedelta(hours=hours):
+            return SEE_YOU
+        return f"Te mandaré un recordatorio {_ahead_text(hours)}. {SEE_YOU}"
 
     # ---- picking a date and time (booking and modify) -------------------------------------------
 
     def _datetime_step(self, choose) -> None:
         offered = self.data.get("offered") or []
         when = self.when
+        if self.bad_date:
+            self.understood()
+            self.say(f"{_bad_date_text(self.bad_date)} ¿Qué otro día te gustaría?")
+            return
         if offered:
             self.data.pop("ambiguous_number", None)
             pick = self._pick_offered(offered)
@@ -521,8 +655,12 @@ class _Run:
             search = self.data.get("search") or {}
             date_from, date_to = when.date_from, when.date_to
             if date_from is None and search.get("from") and (clock is not None or when.part_of_day):
+                self.day_from_offers = True  # "11:30" after the sábado's times: that sábado
                 date_from = date.fromisoformat(search["from"])
                 date_to = date.fromisoformat(search.get("offered_day") or search["to"]) if clock is not None else date.fromisoformat(search["to"])
+            elif date_from is None and self.flow == "modify" and self.data.get("current_day") and (clock is not None or when.part_of_day) and not when.is_now:
+                # "mejor a las 5": a new time without a date keeps the appointment's own day.
+                date_from = date_to = date.fromisoformat(self.data["current_day"])
             merged = When(date_from=date_from, date_to=date_to or date_from, part_of_day=when.part_of_day, time=clock, is_now=when.is_now)
             self._search_and_offer(merged, lead="Perfecto. " if when.date_from is not None else "", choose=choose)
             return
@@ -589,8 +727,17 @@ class _Run:
             self.goto("collecting_service")
             self.say("¿Qué servicio te gustaría agendar? Tenemos:\n" + self._service_list())
             return
+        if not self.tools.bookings_open:
+            self._bookings_paused()
+            return
+        if not self.tools.service_offered_by_anyone(service["id"]):
+            self._nobody_offers(service)
+            return
         staff_id = self.data.get("staff_id")
         explicit_day = when.date_from is not None
+        if explicit_day and when.date_from > self.tools.last_bookable_day:
+            self._beyond_horizon(service, when, staff_id)
+            return
         date_from = when.date_from or self.today
         date_to = when.date_to or date_from
         if not explicit_day:
@@ -599,8 +746,8 @@ class _Run:
         date_to = max(date_to, date_from)
         try:
             slots = self.tools.find_slots(service["id"], date_from, date_to, staff_id)
-        except ToolError as error:
-            self.say(str(error))
+        except ToolError:
+            self._cannot_check_agenda()
             return
         exclude = self.data.get("exclude_start")
         if exclude:
@@ -613,7 +760,7 @@ class _Run:
         if clock is not None:
             exact = [s for s in slots if self.tools.local(s.start).time() == clock]
             if exact:
-                choose(self._slot_dict(exact[0]))
+                choose({**self._slot_dict(exact[0]), "asked": True})
                 return
             # Not free: say so, offer the nearest on the first day that has anything.
             day_slots = self._first_day(slots)
@@ -672,7 +819,11 @@ class _Run:
         first = self._first_day(later)
         if not first:
             self.data.pop("offered", None)
-            self.say("\n".join(notes) + "\nPor ahora no tengo espacios en los próximos días. ¿Quieres que le pase tu mensaje al dueño para ver opciones?")
+            owner = self.tools.owner_name()
+            self._offer_handoff(f"Un cliente busca cita de {service['name'].lower()} y no hay espacios en los próximos días: «{self.text[:200]}»")
+            self.say(
+                "\n".join([*notes, f"Por ahora no tengo espacios en los próximos días. ¿Quieres que le pase tu mensaje a {owner} para ver opciones?"])
+            )
             return
         self._offer(spread(first, 3), single_day=True, lead="", notes=notes, part=part if part and first is not later else None, intro="El día más cercano con espacio es")
 
@@ -705,6 +856,55 @@ class _Run:
             ]
         text = "\n".join([*(n for n in notes if n), lead + head if not notes else head, *lines, "¿Cuál te funciona mejor?"])
         self.say(text)
+
+    def _beyond_horizon(self, service: dict, when: When, staff_id: Any) -> None:
+        """A date past the booking horizon: say so, and offer the bookable days nearest to it."""
+        last = self.tools.last_bookable_day
+        note = f"Por ahora solo agendo hasta el {format_date(last)}; ¿te late algún día antes?"
+        start = max(self.today, last - timedelta(days=SEARCH_AHEAD_DAYS - 1))
+        try:
+            slots = self.tools.find_slots(service["id"], start, last, staff_id)
+        except ToolError:
+            self._cannot_check_agenda()
+            return
+        if when.part_of_day:
+            lo, hi = PART_OF_DAY_MINUTES[when.part_of_day]
+            slots = [s for s in slots if lo <= _minutes(self.tools.local(s.start)) < hi] or slots
+        days = sorted({self.tools.local(s.start).date() for s in slots})[-2:]
+        nearest = [s for s in slots if self.tools.local(s.start).date() in days]
+        if not nearest:
+            self._offer_next(service, self.today - timedelta(days=1), staff_id, when.part_of_day, [note])
+            return
+        if len(days) == 1:
+            self._offer(spread(nearest, 4), single_day=True, lead="", notes=[note], part=None,
+                        intro="Lo más cercano a esa fecha que tengo es")
+        else:
+            per_day = [spread([s for s in nearest if self.tools.local(s.start).date() == d], 2) for d in days]
+            self._offer([s for group in per_day for s in group], single_day=False, lead="", notes=[note], part=None)
+
+    def _bookings_paused(self) -> None:
+        """A suspended business: availability has nothing, but "no tengo espacio" would be untrue."""
+        owner = self.tools.owner_name()
+        self.finish()
+        self._offer_handoff(f"Un cliente quiere agendar, pero las reservas están en pausa: «{self.text[:200]}»")
+        self.say(
+            f"Por ahora las reservas por aquí están en pausa, así que no puedo agendar ni mover citas. "
+            f"¿Quieres que le pase tu mensaje a {owner}?"
+        )
+
+    def _cannot_check_agenda(self) -> None:
+        owner = self.tools.owner_name()
+        self.finish()
+        self._offer_handoff(f"El asistente no pudo revisar la agenda para un cliente: «{self.text[:200]}»")
+        self.say(f"Por ahora no puedo revisar la agenda por aquí. ¿Quieres que le pase tu mensaje a {owner}?")
+
+    def _nobody_offers(self, service: dict) -> None:
+        """A listed service no active staff member performs: it never has slots."""
+        owner = self.tools.owner_name()
+        name = service["name"].lower()
+        self.finish()
+        self._offer_handoff(f"Un cliente quiere {name}, pero nadie del equipo ofrece ese servicio: «{self.text[:200]}»")
+        self.say(f"Por ahora nadie del equipo ofrece {name}. 😕 ¿Quieres que le pase tu mensaje a {owner} para ver opciones?")
 
     def _first_day(self, slots: list) -> list:
         if not slots:
@@ -757,19 +957,25 @@ class _Run:
         self.data["appointment_id"] = appointment["appointment_id"]
         self.data["service_id"] = appointment["service_id"]
         self.data["exclude_start"] = None
+        current = datetime.fromisoformat(appointment["start"])
+        self.data["current_day"] = current.date().isoformat()
         self.goto("collecting_new_datetime")
         new_when = self.when if initial else When()
         # "cámbiala para el sábado": the new date came with the request (not the old one's date).
-        current = datetime.fromisoformat(appointment["start"])
         moved_day = new_when.date_from is not None and new_when.date_from != current.date()
         moved_time = new_when.time is not None and new_when.time != current.time().replace(tzinfo=None)
         if initial and not new_when.is_empty and (moved_day or moved_time):
+            if new_when.date_from is None and not new_when.is_now:
+                # "¿me cambias la hora? mejor a las 5": same day, new time.
+                new_when = When(date_from=current.date(), date_to=current.date(), part_of_day=new_when.part_of_day, time=new_when.time)
             self._search_and_offer(new_when, choose=self._choose_for_modify)
             return
-        local = datetime.fromisoformat(appointment["start"])
+        ask = "¿Para cuándo te gustaría cambiarla?"
+        if initial and self.bad_date:
+            ask = f"{_bad_date_text(self.bad_date)} ¿Qué otro día te gustaría?"
         self.say(
             f"{self._greet_name() + 'claro que sí' if initial and self._greet_name() else 'Claro que sí'}. Veo que tienes una cita para {appointment['service'].lower()} "
-            f"{self._short_day(local.date())} {format_at_time(local)}. ¿Para cuándo te gustaría cambiarla?"
+            f"{self._short_day(current.date())} {format_at_time(current)}. {ask}"
         )
 
     def _modify(self) -> None:
@@ -798,11 +1004,10 @@ class _Run:
                 return
             if self.intents & {"affirm", "thanks", "bye"}:
                 self.understood()
-                last = {"kind": "rescheduled", "day_short": self.data.get("day_short", "pronto")}
-                self.finish(last)
+                self._settle_reschedule()
                 self._closing()
                 return
-            self.finish()
+            self._settle_reschedule()
             self._idle()
             return
         self.finish()
@@ -819,8 +1024,14 @@ class _Run:
         local = datetime.fromisoformat(info["start"])
         day_short = self._weekday_phrase(local.date())
         self.data["day_short"] = day_short
+        self.data["current_day"] = local.date().isoformat()
+        self.data.pop("offered", None)
         self.goto("confirming")
-        self.say(f"Listo, cambié tu cita para {day_short} {format_at_time(local)}. ¿Todo bien?")
+        # A time the customer stated for a day not shown in a list of times (the appointment's own
+        # day, or a date in the same message): repeat the full date understood.
+        full = slot.get("asked") and not self.day_from_offers
+        day = f"el {format_date(local.date())}" if full else day_short
+        self.say(f"Listo, cambié tu cita para {day} {format_at_time(local)}. ¿Todo bien?")
 
     def _weekday_phrase(self, day: date) -> str:
         rel = relative_day_label(day, self.today)
@@ -985,6 +1196,74 @@ class _Run:
             return f"El {s['name'].lower()} cuesta {format_price(int(s['price_cents']))} y dura {_duration(int(s['duration_minutes']))}."
         return "Estos son nuestros servicios y precios:\n" + self._service_list()
 
+    def _hours_answer(self) -> str:
+        """Hours; when the customer names a day ("¿abren el domingo?"), that day first."""
+        when = self.when
+        if when.date_from is None or when.date_from != when.date_to:
+            return self._hours_text()
+        day = when.date_from
+        rel = relative_day_label(day, self.today)
+        if rel:
+            label = f"{rel} {format_date(day).split()[0]}"
+        elif 0 < (day - self.today).days <= 7:
+            label = "el " + format_date(day).split()[0]  # "¿abren el domingo?": the coming one
+        else:
+            label = "el " + format_date(day)
+        hours = self.tools.hours_for(day)
+        if self.tools.closed_on(day):
+            if hours:  # a closure on a day that is normally open: name the date itself
+                label = "el " + format_date(day) if not rel else label
+            summary = self._open_days_sentence()
+            return f"{_cap(label)} no abrimos." + (f" {summary}" if summary else "")
+        ranges = " y de ".join(f"{format_time(a)} a {format_time(b)}" for a, b in hours)
+        return f"{_cap(label)} abrimos de {ranges}."
+
+    def _open_days_sentence(self) -> str:
+        """"De lunes a viernes abrimos de 10:00 AM a 8:00 PM y el sábado de 10:00 AM a 6:00 PM." """
+        names = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
+        keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+        hours = self.tools.business_hours()
+        groups: list[tuple[int, int, str]] = []
+        for i, k in enumerate(keys):
+            text = " y de ".join(
+                f"{format_time(time.fromisoformat(a))} a {format_time(time.fromisoformat(b))}" for a, b in (hours.get(k) or [])
+            )
+            if groups and groups[-1][2] == text:
+                groups[-1] = (groups[-1][0], i, text)
+            else:
+                groups.append((i, i, text))
+        pieces: list[tuple[str, str]] = []
+        for a, b, text in groups:
+            if not text:
+                continue
+            if a == b:
+                days = f"el {names[a]}"
+            elif b == a + 1:
+                days = f"el {names[a]} y el {names[b]}"
+            else:
+                days = f"de {names[a]} a {names[b]}"
+            pieces.append((days, text))
+        if not pieces:
+            return ""
+        (days, text), rest = pieces[0], pieces[1:]
+        parts = [f"{_cap(days)} abrimos de {text}", *(f"{d} de {t}" for d, t in rest)]
+        return _join(parts) + "."
+
+    def _location_text(self) -> tuple[str, bool]:
+        """(answer, ask the owner): the location name and address from the read model."""
+        locations = self.tools.locations()
+        with_address = [loc for loc in locations if (loc.get("address") or "").strip()]
+        if len(with_address) == 1 or (with_address and len(locations) == 1):
+            loc = with_address[0]
+            return f"Nuestra sucursal {loc.get('name') or self.tools.business_name} está en {loc['address'].strip()}. 📍", False
+        if with_address:
+            lines = [f"• {loc.get('name')}: {loc['address'].strip()}" for loc in with_address]
+            return "Estas son nuestras sucursales:\n" + "\n".join(lines), False
+        if locations:
+            name = locations[0].get("name") or self.tools.business_name
+            return f"Estamos en {self.tools.business_name}, sucursal {name}, pero no tengo la dirección exacta a la mano.", True
+        return "No tengo la dirección exacta a la mano.", True
+
     def _hours_text(self) -> str:
         names = ("Lunes", "Martes", "Miércoles", "Jueves", "Viernes", "Sábado", "Domingo")
         keys = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -1082,6 +1361,19 @@ def _join(items: list[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " y " + items[-1]
+
+
+def _bad_date_text(said: str) -> str:
+    return f"El {said} no existe. 😅"
+
+
+def _ahead_text(hours: float) -> str:
+    """24 -> "un día antes", 48 -> "dos días antes", 3 -> "3 horas antes"."""
+    if hours % 24 == 0 and hours <= 72:
+        return {1: "un día antes", 2: "dos días antes", 3: "tres días antes"}[int(hours // 24)]
+    if hours == 1:
+        return "una hora antes"
+    return f"{hours:g} horas antes"
 
 
 def _duration(minutes: int) -> str:

@@ -19,7 +19,7 @@ import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from .text import clauses, normalize
 
@@ -30,6 +30,7 @@ __all__ = [
     "parse_when",
     "parse_time",
     "parse_choice_number",
+    "invalid_date",
 ]
 
 PartOfDay = Literal["morning", "afternoon", "evening"]
@@ -289,6 +290,7 @@ class _Mention:
     date_to: _dt.date | None = None
     day_of_month: int | None = None  # set for "el 15": re-resolved inside ranges ("del 28 al 3")
     negated: bool = False
+    invalid: str | None = None  # "31 de febrero": a date that does not exist, as the customer said it
 
 
 @dataclass(frozen=True)
@@ -341,9 +343,10 @@ class _Scanner:
 
     # -- handlers ----------------------------------------------------------------------------
 
-    def _date(self, start: _dt.date | None, end: _dt.date | None = None, **kw: int) -> _Mention:
+    def _date(self, start: _dt.date | None, end: _dt.date | None = None, **kw: Any) -> _Mention:
         # A mention is recorded even when the date is invalid ("31 de febrero") so its digits
-        # are consumed and not re-read as something else; it is dropped at assembly.
+        # are consumed and not re-read as something else; it is dropped at assembly (and
+        # ``invalid_date`` reports it).
         return _Mention("date", 0, 0, date_from=start, date_to=end or start, **kw)
 
     def time_handler(self, m: re.Match[str]) -> _Mention | None:
@@ -398,18 +401,26 @@ class _Scanner:
         month = _MONTH_NUMBER.get(mon) or _MONTH_ABBR.get(mon, 0)
         day = int(m.group("d"))
         year = m.groupdict().get("y")
+        said = f"{day} de {MONTHS[month - 1]}" if 1 <= month <= 12 else None
         if year:
-            return self._date(_safe_date(int(year), month, day))
-        return self._date(_next_day_month(self.today, day, month))
+            found = _safe_date(int(year), month, day)
+            return self._date(found, invalid=None if found else f"{said} de {year}")
+        found = _next_day_month(self.today, day, month)
+        return self._date(found, invalid=None if found else said)
 
     def numeric_date_handler(self, m: re.Match[str]) -> _Mention:
         day, month, year = int(m.group("d")), int(m.group("mo")), m.group("y")
+        valid_month = 1 <= month <= 12
+        said = f"{day} de {MONTHS[month - 1]}" if valid_month else f"{m.group('d')}/{m.group('mo')}"
         if year:
             full_year = int(year) + (2000 if len(year) == 2 else 0)
-            return self._date(_safe_date(full_year, month, day))
+            found = _safe_date(full_year, month, day)
+            said_year = f"{said} de {full_year}" if valid_month else f"{said}/{year}"
+            return self._date(found, invalid=None if found else said_year)
         if not 1 <= month <= 12:
-            return self._date(None)
-        return self._date(_next_day_month(self.today, day, month))
+            return self._date(None, invalid=said)
+        found = _next_day_month(self.today, day, month)
+        return self._date(found, invalid=None if found else said)
 
     def day_of_month_handler(self, m: re.Match[str]) -> _Mention:
         day = int(m.group("d"))
@@ -608,6 +619,20 @@ part_of_day='afternoon', time=datetime.time(17, 0), is_now=False)
     scanner = _Scanner(text or "", today)
     scanner.run()
     return _assemble(scanner)
+
+
+def invalid_date(text: str, today: _dt.date) -> str | None:
+    """A calendar date the customer wrote that does not exist ("el 31 de febrero" ->
+    "31 de febrero", "30/02" -> "30 de febrero"), else None. ``parse_when`` ignores such dates.
+    """
+    if isinstance(today, _dt.datetime):
+        today = today.date()
+    scanner = _Scanner(text or "", today)
+    scanner.run()
+    for mention in sorted(scanner.mentions, key=lambda m: m.start):
+        if mention.kind == "date" and mention.date_from is None and mention.invalid and not mention.negated:
+            return mention.invalid
+    return None
 
 
 # A fixed reference day: parse_time must not depend on the clock; dates are discarded anyway.

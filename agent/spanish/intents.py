@@ -17,7 +17,7 @@ __all__ = ["INTENTS", "detect_intents", "extract_name"]
 
 INTENTS = frozenset(
     {"greeting", "book", "reschedule", "cancel", "my_appointments", "prices", "hours",
-     "services", "human", "thanks", "affirm", "deny", "bye"}
+     "services", "human", "thanks", "affirm", "deny", "bye", "location"}
 )  # fmt: skip
 
 _GREETING = (
@@ -81,6 +81,13 @@ _HOURS = (
 _SERVICES = (
     "que servicios", "servicios", "que hacen", "que mas hacen", "que ofrecen",
     "que manejan", "catalogo", "menu", "lista de servicios",
+)  # fmt: skip
+_LOCATION = (
+    "donde estan", "donde se encuentran", "donde se ubican", "donde quedan", "donde queda",
+    "donde los encuentro", "donde las encuentro", "donde esta el local", "donde esta la barberia",
+    "donde esta el salon", "donde esta la estetica", "donde es el local", "en donde estan",
+    "direccion", "su direccion", "la direccion", "ubicacion", "ubicados", "ubicadas",
+    "como llego", "como llegar", "como le llego", "domicilio", "en que calle", "que calle",
 )  # fmt: skip
 _HUMAN = (
     # Not "una persona" alone: "cita para una persona" is a party size.
@@ -155,6 +162,7 @@ _RES = {
     "prices": _phrase_re(_PRICES),
     "hours": _phrase_re(_HOURS),
     "services": _phrase_re(_SERVICES),
+    "location": _phrase_re(_LOCATION),
     "human": _phrase_re(_HUMAN),
     "thanks": _phrase_re(_THANKS),
     "affirm_strong": _phrase_re(_AFFIRM_STRONG),
@@ -225,7 +233,7 @@ def detect_intents(text: str) -> set[str]:
         clause_words and _QUE_TAL_GREETING.match(" ".join(clause_words[0]))
     ):
         found.add("greeting")
-    for intent in ("prices", "hours", "services", "human", "thanks", "reschedule", "book"):
+    for intent in ("prices", "hours", "services", "location", "human", "thanks", "reschedule", "book"):
         if _RES[intent].search(norm):
             found.add(intent)
 

@@ -168,6 +168,7 @@ def install_api(app: FastAPI) -> None:
         conversations,
         customers,
         locations,
+        login_page,
         organizations,
         services,
         spots,
@@ -198,3 +199,4 @@ def install_api(app: FastAPI) -> None:
         audit,
     ):
         app.include_router(module.router, prefix=API_PREFIX)
+    app.include_router(login_page.router)  # GET /login: where the WhatsApp magic links land

@@ -155,32 +155,30 @@ async def patch_appointment(
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if not fields:
         raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    # One command per request, so a PATCH is all or nothing: a move (with the notes, if given) or
+    # only the notes.
     if fields.keys() & {"scheduled_start", "staff_id", "service_type_id", "spot_id"}:
         await check_spot(container, scope, fields.get("spot_id"))
-        await execute(
-            container,
-            RescheduleAppointment(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=scope.organization_id,
-                appointment_id=appointment_id,
-                start=fields.get("scheduled_start"),
-                staff_id=fields.get("staff_id"),
-                service_id=fields.get("service_type_id"),
-                spot_id=fields.get("spot_id"),
-            ),
+        command: Any = RescheduleAppointment(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            appointment_id=appointment_id,
+            start=fields.get("scheduled_start"),
+            staff_id=fields.get("staff_id"),
+            service_id=fields.get("service_type_id"),
+            spot_id=fields.get("spot_id"),
+            notes=fields.get("notes"),
         )
-    if "notes" in fields:
-        await execute(
-            container,
-            UpdateAppointmentNotes(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=scope.organization_id,
-                appointment_id=appointment_id,
-                notes=fields["notes"],
-            ),
+    else:
+        command = UpdateAppointmentNotes(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            appointment_id=appointment_id,
+            notes=fields["notes"],
         )
+    await execute(container, command)
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 

@@ -43,8 +43,14 @@ class AdminLogin(Body):
     password: Annotated[str, Field(min_length=1, max_length=500)]
 
 
+def _plain(text: str) -> str:
+    """Names go into the body beside the link placeholder: no braces, so they can never forge one."""
+    return (text or "").replace("{", "").replace("}", "")
+
+
 def _link_body(name: str, business: str, url: str) -> str:
-    first = (name or "").split(" ")[0] or "Hola"
+    first = _plain(name).split(" ")[0] or "Hola"
+    business = _plain(business)
     return (
         f"Hola {first}, este es tu enlace para entrar al panel de {business} en Parlo:\n{url}\n\n"
         "Vence en 15 minutos y solo funciona una vez. Si no lo pediste, ignora este mensaje."
@@ -55,20 +61,25 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
     """Issue a link per business where ``phone`` is active staff and queue it by WhatsApp.
 
     Runs after the 202 answer (a background task), so the response never reveals whether the
-    phone exists, not even by its timing. Failures are logged, never raised."""
+    phone exists, not even by its timing. Failures are logged, never raised.
+
+    The login token is never stored: the message is queued with a placeholder ``{enlace:<nonce>}``
+    that the outbound dispatcher turns into ``{base}/login?token=<nonce.HMAC>`` right before
+    sending; the MagicLink aggregate records only the token's SHA-256."""
     sent = 0
     try:
         registrations = container.reads.list_staff_registrations(phone)
     except Exception:  # noqa: BLE001
         log.exception("magic link: could not look up %s registrations (request %s)", "staff", request_id)
         return 0
-    base = container.settings.public_base_url.rstrip("/")
+    secret = container.settings.secret_key.get_secret_value()
     actor = Actor.system("magic-link")
     for registration in registrations:
         if registration.get("organization_status") not in security.LOGIN_STATUSES:
             continue
         try:
-            token = security.new_magic_token()
+            nonce = security.new_magic_nonce()
+            token = security.magic_token(secret, nonce)
             container.app.execute(
                 IssueMagicLink(
                     actor=actor,
@@ -87,7 +98,7 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
                     body=_link_body(
                         registration.get("name", ""),
                         registration.get("organization_name", "tu negocio"),
-                        f"{base}/login?token={token}",
+                        security.magic_link_placeholder(nonce),
                     ),
                     kind="magic_link",
                 )

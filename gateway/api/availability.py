@@ -23,7 +23,7 @@ from pydantic import Field
 from commands.messages import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
 from gateway.api import shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
-from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso, read, wait_for
+from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["availability"])
@@ -203,32 +203,24 @@ async def delete_availability(availability_id: uuid.UUID, scope: OrgAccess, cont
         await execute(container, ReopenBusiness(actor=scope.actor, cause=request_id, organization_id=org_id, closure_id=availability_id))
         return Response(status_code=204)
     blocks = await read(container, "list_blocks", org_id)
-    # A block over several days is stored as one piece per local day: the first keeps the block's
-    # id, the others are uuid5(block id, day). Deleting the block's id removes every piece.
-    pieces = [
-        b
-        for b in blocks
-        if b["id"] == availability_id or b["id"] == uuid.uuid5(availability_id, _day(b["day"]))
-    ]
-    if not pieces:
+    # The block's id is its first piece's id; one command removes it and every following piece
+    # (the command knows how a block is split per day). A piece's own id removes just that piece.
+    found = next((b for b in blocks if b["id"] == availability_id), None)
+    if found is None:
         raise HTTPException(status_code=404, detail="No encontré ese bloqueo o cierre en este negocio.")
-    last = None
-    for piece in pieces:
-        result = await in_thread(
-            container.app.execute,
-            UnblockTime(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=org_id,
-                staff_id=piece["staff_id"],
-                block_id=piece["id"],
-                day=piece["day"] if isinstance(piece["day"], date) else date.fromisoformat(str(piece["day"])),
-            ),
-        )
-        last = max(last or 0, result.position or 0)
-    await wait_for(container, last or None)
+    await execute(
+        container,
+        UnblockTime(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=org_id,
+            staff_id=found["staff_id"],
+            block_id=availability_id,
+            day=_day(found["day"]),
+        ),
+    )
     return Response(status_code=204)
 
 
-def _day(value: Any) -> str:
-    return value.isoformat() if isinstance(value, date) else str(value)
+def _day(value: Any) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))

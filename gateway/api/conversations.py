@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 
 from gateway.api.common import in_thread, row
-from gateway.auth import ContainerDep, OrgAccess
+from gateway.auth import ContainerDep, OrgAccess, mask_magic_links
 
 router = APIRouter(tags=["conversations"])
 MISSING = "No encontré esa conversación en este negocio."
@@ -28,7 +28,10 @@ def conversation_shape(conversation: dict, tz: str | None, customer: dict | None
 
 
 def message_shape(message: dict, tz: str | None) -> dict:
-    return row(message, tz, drop=("attempts", "next_attempt_at"))
+    data = row(message, tz, drop=("attempts", "next_attempt_at"))
+    if isinstance(data.get("content"), str):  # a magic link's placeholder reads as «[enlace de acceso]»
+        data["content"] = mask_magic_links(data["content"])
+    return data
 
 
 async def conversation_with_customer(container: Any, reads: Any, org_id: Any, conversation_id: uuid.UUID, tz: str | None) -> dict:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
-from commands.messages import AddLocation, RemoveLocation, SetBusinessHours, UpdateLocation
+from commands.messages import AddLocation, RemoveLocation, UpdateLocation
 from gateway.api import shapes
 from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
@@ -68,29 +68,19 @@ async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: Org
     fields = body.model_dump(exclude_unset=True)
     if not any(v is not None for v in fields.values()):
         raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
-    if fields.get("name") is not None or fields.get("address") is not None:
-        await execute(
-            container,
-            UpdateLocation(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=scope.organization_id,
-                location_id=location_id,
-                name=fields.get("name"),
-                address=fields.get("address"),
-            ),
-        )
-    if fields.get("business_hours") is not None:
-        await execute(
-            container,
-            SetBusinessHours(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=scope.organization_id,
-                location_id=location_id,
-                hours=fields["business_hours"],
-            ),
-        )
+    # One command: name, address and hours change together or not at all.
+    await execute(
+        container,
+        UpdateLocation(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            location_id=location_id,
+            name=fields.get("name"),
+            address=fields.get("address"),
+            business_hours=fields.get("business_hours"),
+        ),
+    )
     return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
 
 

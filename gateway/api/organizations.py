@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
-from commands.messages import AddStaff, RegisterOrganization, UpdateOrganization, UpdateOrganizationSettings
+from commands.messages import RegisterOrganization, UpdateOrganization
 from gateway.api import shapes
 from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
@@ -48,6 +48,7 @@ async def organization_payload(container: Any, org_id: Any) -> dict:
 async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: ContainerDep, request_id: RequestId) -> dict:
     if (body.owner_name is None) != (body.owner_phone_number is None):
         raise HTTPException(status_code=422, detail="Para registrar al dueño indica su nombre y su número de WhatsApp.")
+    # One command: the business and its owner are saved together, or neither is.
     result = await execute(
         container,
         RegisterOrganization(
@@ -61,20 +62,10 @@ async def create_organization(body: OrganizationCreate, principal: AdminPrincipa
             location_address=body.location_address,
             business_hours=body.business_hours,
             activate=body.activate,
+            owner_name=body.owner_name,
+            owner_phone=body.owner_phone_number,
         ),
     )
-    if body.owner_name is not None:
-        await execute(
-            container,
-            AddStaff(
-                actor=principal.actor,
-                cause=request_id,
-                organization_id=result.id,
-                name=body.owner_name,
-                phone_number=body.owner_phone_number,
-                permission_level="owner",
-            ),
-        )
     return await organization_payload(container, result.id)
 
 
@@ -89,15 +80,15 @@ async def patch_organization(body: OrganizationPatch, scope: OrgAccess, containe
     profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}
     if not profile and not fields.get("settings"):
         raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
-    if profile:
-        await execute(
-            container, UpdateOrganization(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, **profile)
-        )
-    if fields.get("settings"):
-        await execute(
-            container,
-            UpdateOrganizationSettings(
-                actor=scope.actor, cause=request_id, organization_id=scope.organization_id, changes=fields["settings"]
-            ),
-        )
+    # One command for profile and settings: an invalid setting leaves the name unchanged too.
+    await execute(
+        container,
+        UpdateOrganization(
+            actor=scope.actor,
+            cause=request_id,
+            organization_id=scope.organization_id,
+            settings=fields.get("settings") or None,
+            **profile,
+        ),
+    )
     return await organization_payload(container, scope.organization_id)

@@ -39,6 +39,7 @@ class OutboundDispatcher:
         lease_seconds: float = 60.0,
         schedule_retry: Callable[[uuid.UUID, datetime], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        render_body: Callable[[str, str], str] | None = None,
     ) -> None:
         self.app = app
         self.sender = sender
@@ -50,6 +51,9 @@ class OutboundDispatcher:
         self.lease_seconds = lease_seconds
         self.schedule_retry = schedule_retry
         self.clock = clock or (lambda: datetime.now(timezone.utc))
+        # ``render_body(kind, body) -> str``: the text that really goes out, computed right before
+        # sending (magic links: the stored placeholder becomes the login URL; nothing secret is stored).
+        self.render_body = render_body
         self.sends = 0
         self.failures = 0
 
@@ -68,6 +72,7 @@ class OutboundDispatcher:
         if not data["claimed"]:
             return {"result": "skipped", "status": data["status"], "next_attempt_at": data["next_attempt_at"]}
         kind = data["kind"]
+        body = self._render(kind, data["body"])
         use_template = bool(data["force_template"] or not data["within_window"])
         content_sid = None
         variables = None
@@ -79,13 +84,17 @@ class OutboundDispatcher:
                     f"para mensajes de tipo «{kind}» (configura PARLO_TWILIO_TEMPLATES)."
                 )
                 return self._fail(message_id, cause, "no_template", reason, retry_at=None)
-            variables = data["template_variables"] or {"1": data["body"]}
+            variables = data["template_variables"]
+            if variables:
+                variables = {key: self._render(kind, value) for key, value in variables.items()}
+            else:
+                variables = {"1": body}
         from_address = whatsapp_address(data["from_number"] or self.central_number)
         try:
             result = self.sender.send(
                 from_address=from_address,
                 to_address=data["to_address"],
-                body=data["body"],  # with a template the real sender sends only content_sid + variables
+                body=body,  # with a template the real sender sends only content_sid + variables
                 content_sid=content_sid,
                 content_variables=variables,
                 status_callback=self.status_callback,
@@ -113,6 +122,11 @@ class OutboundDispatcher:
             )
         )
         return {"result": "sent", "sid": result.sid, "template": content_sid}
+
+    def _render(self, kind: str, body: Any) -> Any:
+        if self.render_body is None or not isinstance(body, str):
+            return body
+        return self.render_body(kind, body)
 
     def _retry(self, message_id: uuid.UUID, cause: str, code: str, message: str, attempts: int) -> dict:
         retry_at = self.clock() + timedelta(seconds=self.backoff(attempts))

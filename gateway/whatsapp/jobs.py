@@ -5,6 +5,8 @@
 - Outbound: sends run on the same pool; retries are timers on one scheduler thread.
 - A sweep thread re-enqueues what a crash left behind: pending outbound messages that are due and
   conversations with stored-but-unprocessed inbound messages.
+- With ``reminders`` (gateway/whatsapp/reminders.py ReminderSweeper.sweep), a thread runs the
+  appointment-reminder sweep every ``reminder_interval`` seconds on the pool (never two at once).
 """
 
 from __future__ import annotations
@@ -33,6 +35,8 @@ class InProcessJobs:
         max_workers: int = 8,
         sweep_interval: float = 30.0,
         inbound_stale_seconds: float = 60.0,
+        reminders: Callable[[], Any] | None = None,
+        reminder_interval: float = 300.0,
     ) -> None:
         self._drain = drain
         self._dispatch = dispatch
@@ -50,6 +54,9 @@ class InProcessJobs:
         self._timer_wake = threading.Condition()
         self._threads: list[threading.Thread] = []
         self.errors: list[BaseException] = []
+        self._reminders = reminders
+        self.reminder_interval = reminder_interval
+        self._reminder_future: Future | None = None
 
     # ---- lifecycle -------------------------------------------------------------------------
 
@@ -64,6 +71,10 @@ class InProcessJobs:
             sweeper = threading.Thread(target=self._sweep_loop, name="parlo-wa-sweep", daemon=True)
             sweeper.start()
             self._threads.append(sweeper)
+        if sweep and self._reminders is not None:
+            reminder = threading.Thread(target=self._reminder_loop, name="parlo-wa-reminders", daemon=True)
+            reminder.start()
+            self._threads.append(reminder)
 
     def stop(self) -> None:
         self._stop.set()
@@ -198,3 +209,27 @@ class InProcessJobs:
                 self.sweep_once()
             except Exception:  # noqa: BLE001 - keep sweeping
                 log.exception("whatsapp sweep failed")
+
+    # ---- appointment reminders -------------------------------------------------------------------
+
+    def run_reminders(self) -> Future | None:
+        """Start one reminder sweep on the pool, unless one is still running (returns its future)."""
+        if self._reminders is None:
+            return None
+        with self._guard:
+            running = self._reminder_future
+            if running is not None and not running.done():
+                return running
+            self._reminder_future = self._submit(self._safe_reminders)
+            return self._reminder_future
+
+    def _safe_reminders(self) -> Any:
+        try:
+            return self._reminders()
+        except Exception:  # noqa: BLE001 - the next sweep tries again
+            log.exception("reminder sweep failed")
+            return None
+
+    def _reminder_loop(self) -> None:
+        while not self._stop.wait(self.reminder_interval):
+            self.run_reminders()

@@ -3,6 +3,11 @@
 Driven by appointment events (infra/whatsapp.py runs it as a tracked reaction next to the
 projections). Each notification's id is uuid5(event, recipient), so replaying an event queues
 nothing new: exactly one message per event and person.
+
+How old the event is does not matter (a booking made while the worker was down for hours must
+still reach the team); what matters is the appointment: a notice about an appointment whose
+start has already passed is useless, so none is sent. That also keeps a rebuild or a new
+notifier catching up on history from messaging the team about long-gone appointments.
 """
 
 from __future__ import annotations
@@ -34,12 +39,12 @@ class AppointmentNotifier:
         app: Any,
         *,
         clock: Callable[[], datetime] | None = None,
-        max_age: timedelta = timedelta(hours=1),
+        max_age: timedelta | None = None,
         on_queued: Callable[[uuid.UUID], None] | None = None,
     ) -> None:
         self.app = app
         self.clock = clock or (lambda: datetime.now(timezone.utc))
-        self.max_age = max_age
+        self.max_age = max_age  # no longer used (events are not skipped for their age); kept for callers
         self.on_queued = on_queued
         self.queued = 0
 
@@ -49,12 +54,11 @@ class AppointmentNotifier:
 
     def handle(self, kind: str, event: Any) -> list[uuid.UUID]:
         """``kind``: booked | rescheduled | cancelled. Returns the ids of the queued notifications."""
-        timestamp = getattr(event, "timestamp", None)
-        if timestamp is not None and self.clock() - timestamp > self.max_age:
-            return []  # an old event (a new notifier catching up on history): nobody wants that now
         context = self.app.appointment_notice_context(event.originator_id, event.originator_version)
         if context is None:
             return []
+        if context["scheduled_start"] < self.clock():
+            return []  # the appointment (as of this event) starts in the past: nothing useful to tell
         actor = getattr(event, "actor", "") or ""
         tz = context["timezone"]
         customer = context["customer_name"] or (format_phone(context["customer_phone"]) if context["customer_phone"] else "Cliente")

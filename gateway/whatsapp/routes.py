@@ -13,7 +13,9 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
 
+from aggregates.errors import DomainError
 from commands.messages import ResolveHandoff
+from commands.phones import normalize_phone
 from gateway.auth import OrgAccess
 from gateway.whatsapp.demo_page import DEMO_CHAT_HTML
 from gateway.whatsapp.signature import is_valid, public_url
@@ -118,6 +120,20 @@ def install(app: FastAPI, container: Any) -> None:
         to = message.to or wa.demo_number
         if not to:
             return JSONResponse({"detail": "Falta el número del negocio (to)."}, status_code=422)
+        # The dev chat answers clearly (the real webhook keeps answering 200 to anything it ignores).
+        try:
+            normalize_phone(message.phone)
+        except DomainError as error:
+            return JSONResponse({"detail": f"El número del cliente (phone) no es válido: {error.message}", "code": "invalid_phone"}, status_code=422)
+        try:
+            to_number = normalize_phone(to)
+        except DomainError as error:
+            return JSONResponse({"detail": f"El número del negocio (to) no es válido: {error.message}", "code": "invalid_phone"}, status_code=422)
+        if await anyio.to_thread.run_sync(wa.resolve_organization, to_number) is None:
+            return JSONResponse(
+                {"detail": f"Ningún negocio en Parlo usa el WhatsApp {to_number}; revisa el número del negocio (to).", "code": "unknown_number"},
+                status_code=404,
+            )
         sid = "SMdev" + uuid.uuid4().hex[:27]
         raw_phone = message.phone.strip()
         form = {
@@ -147,6 +163,8 @@ def install(app: FastAPI, container: Any) -> None:
         if wa is None or not hasattr(wa.sender, "sent"):
             return JSONResponse({"detail": "No encontrado."}, status_code=404)
         raw = phone.strip()
+        if raw.isdigit():  # "?phone=+52..." unencoded: the "+" arrived as a space
+            raw = "+" + raw
         address = raw if raw.startswith("whatsapp:") else f"whatsapp:{raw}"
         messages = wa.sender.messages_to(address, after)
         return JSONResponse(

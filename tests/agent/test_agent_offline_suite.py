@@ -109,7 +109,7 @@ DIALOGUES = [
     D("saturday hours", ["a que hora cierran el sabado"], "contains", text="6:00 PM"),
     D("barba price", ["cuanto sale la barba"], "contains", text="$100"),
     D("prices", ["precios porfa"], "contains", text="$220"),
-    D("hello", ["hola"], "contains", text="Bienvenido"),
+    D("hello", ["hola"], "contains", text="Te damos la bienvenida"),
     D("thanks", ["gracias!"], "contains", text="Con gusto"),
 ]
 

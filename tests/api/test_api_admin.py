@@ -72,9 +72,10 @@ def test_activity_feed(api):
 
 
 def test_aggregate_events_and_state(api):
-    appointment = book(api, staff_id=str(api.staff["owner"]))
+    appointment = book(api, staff_id=str(api.staff["owner"]), scheduled_start="2026-01-14T14:00:00-06:00")
     api.patch(api.org(f"/appointments/{appointment['id']}"), json={"notes": "primera nota"})
-    api.post(api.org(f"/appointments/{appointment['id']}/complete"))
+    api.clock.advance(hours=2, minutes=10)  # it has started: now it can be completed
+    assert api.post(api.org(f"/appointments/{appointment['id']}/complete")).status_code == 200
     events = api.get(f"/api/v1/admin/aggregates/{appointment['id']}/events", who="platform")
     assert events.status_code == 200, events.text
     stream = events.json()["events"]
@@ -86,6 +87,9 @@ def test_aggregate_events_and_state(api):
     assert current["status"] == "completed" and current["notes"] == "primera nota"
     first = api.get(f"/api/v1/admin/aggregates/{appointment['id']}/state", who="platform", params={"version": 1}).json()["state"]
     assert first["status"] == "confirmed" and first["notes"] == ""
+    # a version beyond the last (3) is not silently the current state
+    beyond = api.get(f"/api/v1/admin/aggregates/{appointment['id']}/state", who="platform", params={"version": 99})
+    assert beyond.status_code == 404 and "versión 99" in beyond.json()["detail"]
     booked_at = datetime.fromisoformat(stream[0]["timestamp"])
     at_booking = api.get(
         f"/api/v1/admin/aggregates/{appointment['id']}/state", who="platform", params={"at": (booked_at + timedelta(microseconds=1)).isoformat()}

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
+MX = ZoneInfo("America/Mexico_City")
 BOOK_AT = "2026-01-15T10:00:00-06:00"
 
 
@@ -108,6 +111,30 @@ def test_reschedule_and_notes(api):
     assert book(api, staff_id=str(api.staff["owner"]), phone_number="+525598765433").status_code == 201
 
 
+def test_a_patch_that_moves_and_notes_is_all_or_nothing(api):
+    # given: Juan at 10:00 with the owner, and Miguel busy at 10:00
+    appointment = book(api, staff_id=str(api.staff["owner"]), notes="primera").json()
+    assert book(api, staff_id=str(api.staff["staff"]), phone_number="+525598765433").status_code == 201
+
+    # when: moved to Miguel (taken) with new notes
+    clash = api.patch(api.org(f"/appointments/{appointment['id']}"), json={"staff_id": str(api.staff["staff"]), "notes": "nueva"})
+
+    # then: refused, and the notes did not change either
+    assert clash.status_code == 409
+    current = api.get(api.org(f"/appointments/{appointment['id']}")).json()
+    assert (current["staff_id"], current["notes"]) == (str(api.staff["owner"]), "primera")
+
+    # when: a free time, with the notes
+    moved = api.patch(api.org(f"/appointments/{appointment['id']}"), json={"scheduled_start": "2026-01-15T12:00:00-06:00", "notes": "nueva"})
+
+    # then: both, in one event stream entry per change, with the same cause
+    assert moved.status_code == 200, moved.text
+    assert (moved.json()["scheduled_start"], moved.json()["notes"]) == ("2026-01-15T12:00:00-06:00", "nueva")
+    events = api.get(api.org(f"/appointments/{appointment['id']}/history")).json()["events"]
+    assert [e["event_type"] for e in events] == ["Booked", "Rescheduled", "NotesUpdated"]
+    assert events[1]["cause"] == events[2]["cause"]
+
+
 def test_lifecycle_cancel_complete_no_show(api):
     one = book(api).json()
     two = book(api, phone_number="+525598765433").json()
@@ -115,6 +142,10 @@ def test_lifecycle_cancel_complete_no_show(api):
     cancelled = api.post(api.org(f"/appointments/{one['id']}/cancel"), json={"reason": "Cambio de planes"})
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
     assert cancelled.json()["cancellation_reason"] == "Cambio de planes"
+    early = api.post(api.org(f"/appointments/{two['id']}/complete"), json={"notes": "Todo bien"})
+    assert early.status_code == 409 and "todavía no empieza" in early.json()["detail"]
+    assert api.post(api.org(f"/appointments/{three['id']}/no-show")).status_code == 409
+    api.clock.set(datetime(2026, 1, 15, 11, 5, tzinfo=MX))  # both have started now
     completed = api.post(api.org(f"/appointments/{two['id']}/complete"), json={"notes": "Todo bien"})
     assert completed.status_code == 200 and completed.json()["status"] == "completed" and completed.json()["notes"] == "Todo bien"
     no_show = api.post(api.org(f"/appointments/{three['id']}/no-show"))

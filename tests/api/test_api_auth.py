@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import jwt
 import pytest
@@ -33,11 +33,29 @@ def request_link(api, phone):
     return api.client.post("/api/v1/auth/request-magic-link", json={"phone_number": phone})
 
 
-def link_token(outbox) -> str:
-    messages = [c for c in outbox if isinstance(c, QueueOutboundMessage)]
-    assert messages, "no magic link was queued"
-    match = re.search(r"https://app\.parlo\.test/login\?token=([A-Za-z0-9_\-]+)", messages[-1].body)
-    assert match, messages[-1].body
+TOKEN_IN_URL = re.compile(r"https://app\.parlo\.test/login\?token=([A-Za-z0-9_\-.]+)")
+
+
+def deliver(api) -> list[dict]:
+    """Send every queued message as the WhatsApp channel would (the API tests do not start it) and
+    return everything the mock sender recorded: what the phones really received."""
+    api.sync()
+    wa = api.container.whatsapp
+    # The team rarely wrote in the last 24 hours: their links go as an approved template.
+    wa.dispatcher.templates.setdefault("magic_link", "HXmagiclink")
+    for pending in api.container.conversation_reads.list_pending_outbound(api.clock().astimezone(timezone.utc)):
+        wa.dispatcher.dispatch(pending["id"])
+    return list(wa.sender.sent)
+
+
+def link_token(api, outbox, phone: str = OWNER_PHONE_A) -> str:
+    """The token of the last magic link ``phone`` received (rendered by the dispatcher when sending)."""
+    assert [c for c in outbox if isinstance(c, QueueOutboundMessage)], "no magic link was queued"
+    received = [m for m in deliver(api) if m["to"] == f"whatsapp:{phone}"]
+    assert received, "no message reached the phone"
+    match = TOKEN_IN_URL.search(received[-1]["body"])
+    assert match, received[-1]["body"]
+    assert received[-1]["content_variables"] == {"1": received[-1]["body"]}
     return match.group(1)
 
 
@@ -62,10 +80,12 @@ def test_magic_link_flow_issues_a_seven_day_jwt(api, outbox):
     assert message.to_phone == OWNER_PHONE_A
     assert message.organization_id == api.org_a
     assert "15 minutos" in message.body and "Hola Carlos" in message.body
+    # only a placeholder is queued (and stored); the dispatcher renders the link when sending
+    assert re.search(r"\{enlace:[A-Za-z0-9_\-]{16,64}\}", message.body) and "token=" not in message.body
     issued = [c for c in outbox if isinstance(c, IssueMagicLink)]
     assert issued[0].cause == queued[0].cause  # the request id is the cause of both
 
-    token = link_token(outbox)
+    token = link_token(api, outbox)
     answer = verify(api, token)
     assert answer.status_code == 200, answer.text
     body = answer.json()
@@ -90,7 +110,7 @@ def test_magic_link_flow_issues_a_seven_day_jwt(api, outbox):
 
 def test_magic_link_is_single_use(api, outbox):
     request_link(api, OWNER_PHONE_A)
-    token = link_token(outbox)
+    token = link_token(api, outbox)
     assert verify(api, token).status_code == 200
     again = verify(api, token)
     assert again.status_code == 401
@@ -99,7 +119,7 @@ def test_magic_link_is_single_use(api, outbox):
 
 def test_magic_link_stored_hashed_only(api, outbox):
     request_link(api, OWNER_PHONE_A)
-    token = link_token(outbox)
+    token = link_token(api, outbox)
     issued = next(c for c in outbox if isinstance(c, IssueMagicLink))
     from aggregates.access import MagicLink, hash_token
 
@@ -112,7 +132,7 @@ def test_magic_link_stored_hashed_only(api, outbox):
 
 def test_magic_link_expires_after_fifteen_minutes(api, outbox):
     request_link(api, OWNER_PHONE_A)
-    token = link_token(outbox)
+    token = link_token(api, outbox)
     api.clock.advance(minutes=15)
     answer = verify(api, token)
     assert answer.status_code == 401
@@ -121,7 +141,7 @@ def test_magic_link_expires_after_fifteen_minutes(api, outbox):
 
 def test_magic_link_still_valid_just_before_expiry(api, outbox):
     request_link(api, OWNER_PHONE_A)
-    token = link_token(outbox)
+    token = link_token(api, outbox)
     api.clock.advance(minutes=14, seconds=59)
     assert verify(api, token).status_code == 200
 
@@ -232,7 +252,7 @@ def test_impersonation(api):
 def test_suspension_blocks_login_and_existing_tokens(api, outbox):
     # a link issued before the suspension
     request_link(api, OWNER_PHONE_B)
-    pending = link_token(outbox)
+    pending = link_token(api, outbox, OWNER_PHONE_B)
     assert api.get(api.org(org=api.org_b), who="owner_b").status_code == 200
 
     suspended = api.patch(f"/api/v1/admin/organizations/{api.org_b}/status", who="platform", json={"status": "suspended", "reason": "falta de pago"})
@@ -292,3 +312,85 @@ def test_magic_links_per_phone_are_limited_silently(api, outbox):
     api.clock.advance(minutes=15)
     request_link(api, OWNER_PHONE_A)
     assert len([c for c in outbox if isinstance(c, QueueOutboundMessage)]) == 6
+
+
+# ---- the login token is never stored (regression: it used to be readable in the conversation) ---
+
+
+def _token_like(text: str) -> set[str]:
+    """Every string in ``text`` that could be a token (the magic-link alphabet, long enough)."""
+    return set(re.findall(r"[A-Za-z0-9_\-.]{20,}", text))
+
+
+def test_viewer_cannot_read_the_owners_magic_link(api, outbox):
+    from aggregates.access import MagicLink, hash_token
+
+    start = api.app.recorder.max_notification_id() or 0
+    # A viewer asks for a link for the owner's phone (anyone may ask; only the phone receives it).
+    assert request_link(api, OWNER_PHONE_A).status_code == 202
+    api.sync()
+
+    # 1. Everything the viewer can read through the API: every conversation and every message.
+    conversations = api.get(api.org("/conversations"), who="viewer", params={"limit": 200})
+    assert conversations.status_code == 200
+    readable = []
+    for conversation in conversations.json():
+        messages = api.get(api.org(f"/conversations/{conversation['id']}/messages"), who="viewer", params={"limit": 1000})
+        assert messages.status_code == 200
+        readable.extend(messages.json())
+    link_messages = [m for m in readable if m.get("kind") == "magic_link"]
+    assert len(link_messages) == 1
+    assert "[enlace de acceso]" in link_messages[0]["content"] and "{enlace:" not in link_messages[0]["content"]
+    api_text = str(readable)
+    assert "token=" not in api_text and "/login" not in api_text
+
+    # 2. The raw events of everything written since the request (conversation, message, link...).
+    new_ids = {n.originator_id for n in api.app.recorder.select_notifications(start + 1, 10_000)}
+    assert new_ids
+    events_text = str([api.app.event_history(aggregate_id) for aggregate_id in new_ids])
+    assert "token=" not in events_text and "{enlace:" in events_text  # only the placeholder is stored
+
+    # Nothing the viewer could read verifies as a login token (nor is the SHA-256 of a real one).
+    for candidate in _token_like(api_text) | _token_like(events_text):
+        answer = verify(api, candidate)
+        assert answer.status_code in (401, 422), (candidate, answer.text)
+
+    # 3. The owner's phone received the real link: it works once, and it was never stored.
+    token = link_token(api, outbox)
+    assert token not in api_text and token not in events_text
+    link_id = MagicLink.create_id(hash_token(token))
+    assert link_id in new_ids and token not in str(api.app.event_history(link_id))
+    # what the dispatcher recorded while sending (claim, sent status) holds no token either
+    sent_ids = {n.originator_id for n in api.app.recorder.select_notifications(start + 1, 10_000)}
+    assert token not in str([api.app.event_history(aggregate_id) for aggregate_id in sent_ids])
+    first = verify(api, token)
+    assert first.status_code == 200 and first.json()["permission_level"] == "owner"
+    assert verify(api, token).status_code == 401
+    # and the API still shows only the marker after the message was sent
+    api.sync()
+    conversation_id = link_messages[0]["conversation_id"]
+    shown = api.get(api.org(f"/conversations/{conversation_id}/messages"), who="viewer").json()
+    assert token not in str(shown) and "[enlace de acceso]" in str(shown)
+
+
+def test_a_forged_placeholder_in_a_name_renders_nothing(api, outbox):
+    """Names are written beside the placeholder: braces are dropped so no one can plant another link's nonce."""
+    from gateway.api.auth import _link_body
+
+    body = _link_body("Ana {enlace:AAAAAAAAAAAAAAAAAAAAAAAA}", "Salón {enlace:BBBBBBBBBBBBBBBBBBBBBBBB}", "{enlace:CCCCCCCCCCCCCCCCCCCCCCCC}")
+    assert body.count("{enlace:") == 1
+
+
+def test_only_magic_link_messages_are_rendered():
+    from gateway.auth import magic_token, mask_magic_links, outbound_renderer
+
+    render = outbound_renderer("clave-secreta-de-pruebas-0123456789abcdef", "https://app.parlo.test/")
+    text = "Tu enlace: {enlace:abcdefghijklmnopqrstuvwx}"
+    assert render("magic_link", text) == "Tu enlace: https://app.parlo.test/login?token=" + magic_token(
+        "clave-secreta-de-pruebas-0123456789abcdef", "abcdefghijklmnopqrstuvwx"
+    )
+    assert render("reply", text) == text  # a placeholder echoed into any other message stays inert
+    assert render("notification", text) == text
+    assert mask_magic_links(text) == "Tu enlace: [enlace de acceso]"
+    token = magic_token("k" * 40, "n" * 24)
+    assert token.startswith("n" * 24 + ".") and "=" not in token and token != magic_token("j" * 40, "n" * 24)

@@ -4,9 +4,12 @@ plus the platform admin who may do everything."""
 from __future__ import annotations
 
 import itertools
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
+MX = ZoneInfo("America/Mexico_City")
 LEVELS = ("owner", "admin", "staff", "viewer", "platform")
 _phones = itertools.count(10_000_000)
 _minutes = itertools.count(0)
@@ -31,6 +34,26 @@ def booked(api) -> str:
     )
     assert answer.status_code == 201, answer.text
     return answer.json()["id"]
+
+
+_later_today = itertools.count(0)
+
+
+def attend(api, who: str, action: str):
+    """Mark attendance on an appointment that has started: booked later today (Wed 14 Jan, from
+    13:00), then marked at its start (the clock goes back afterwards, so tokens stay valid)."""
+    start = datetime(2026, 1, 14, 13, 0, tzinfo=MX) + timedelta(minutes=30 * (next(_later_today) % 14))
+    answer = api.post(
+        api.org("/appointments"),
+        json={"service_type_id": str(api.service), "scheduled_start": start.isoformat(), "phone_number": new_phone(), "name": "Cliente"},
+    )
+    assert answer.status_code == 201, answer.text
+    before = api.clock()
+    api.clock.set(start + timedelta(minutes=5))
+    try:
+        return api.post(api.org(f"/appointments/{answer.json()['id']}/{action}"), who=who)
+    finally:
+        api.clock.set(before)
 
 
 def new_staff(api) -> str:
@@ -65,8 +88,8 @@ ACTIONS = {
         ),
         {"owner", "admin", "staff"},
     ),
-    "mark_attendance": (lambda api, who: api.post(api.org(f"/appointments/{booked(api)}/complete"), who=who), {"owner", "admin", "staff"}),
-    "mark_no_show": (lambda api, who: api.post(api.org(f"/appointments/{booked(api)}/no-show"), who=who), {"owner", "admin", "staff"}),
+    "mark_attendance": (lambda api, who: attend(api, who, "complete"), {"owner", "admin", "staff"}),
+    "mark_no_show": (lambda api, who: attend(api, who, "no-show"), {"owner", "admin", "staff"}),
     "cancel_appointment": (lambda api, who: api.post(api.org(f"/appointments/{booked(api)}/cancel"), who=who), {"owner", "admin", "staff"}),
     "reschedule_appointment": (
         lambda api, who: api.patch(api.org(f"/appointments/{booked(api)}"), who=who, json={"scheduled_start": slot()}),

@@ -4,7 +4,10 @@ availability and slots, conversations. Each write is visible in the response and
 from __future__ import annotations
 
 import uuid
+from datetime import date
 
+from aggregates.calendar import StaffDay
+from aggregates.organization import Organization
 from commands import Actor
 from commands.messages import QueueOutboundMessage, RecordInboundMessage
 
@@ -61,7 +64,60 @@ def test_admin_creates_an_organization_with_its_owner(api):
     assert again.status_code == 409
 
 
+def test_an_invalid_owner_phone_creates_no_organization(api):
+    # given
+    body = {"name": "Uñas Bonitas", "phone_number": "+52 55 1357 9111", "owner_name": "Paty López", "owner_phone_number": "12"}
+
+    # when: the owner's phone is invalid
+    refused = api.post("/api/v1/organizations", who="platform", json=body)
+
+    # then: 422 and no organization was saved (so it is not 409 on retry)
+    assert refused.status_code == 422, refused.text
+    org_id = Organization.create_id("+525513579111")
+    assert api.get(api.org("", org_id), who="platform").status_code == 404
+    assert api.get(f"/api/v1/admin/aggregates/{org_id}/events", who="platform").status_code == 404
+    assert "Uñas Bonitas" not in {o["name"] for o in api.get("/api/v1/admin/organizations", who="platform").json()}
+
+    # when: retried with a valid phone
+    created = api.post("/api/v1/organizations", who="platform", json={**body, "owner_phone_number": "+525524681357"})
+
+    # then: both the organization and its owner exist
+    assert created.status_code == 201, created.text
+    staff = api.get(api.org("/staff", org_id), who="platform").json()
+    assert [(s["name"], s["phone_number"], s["permission_level"]) for s in staff] == [("Paty López", "+525524681357", "owner")]
+
+
+def test_patch_organization_is_all_or_nothing(api):
+    # when: a valid name with an invalid setting, or an unknown one
+    bad = api.patch(api.org(), json={"name": "Otro nombre", "settings": {"buffer_minutes": -5}})
+    unknown = api.patch(api.org(), json={"name": "Otro nombre", "settings": {"bufer_minutes": 5}})
+
+    # then: both refused and the name is unchanged
+    assert bad.status_code == 422 and unknown.status_code == 422
+    assert "desconocido" in unknown.json()["detail"] and "buffer_minutes" in unknown.json()["detail"]
+    org = api.get(api.org()).json()
+    assert org["name"] == "Barbería Don Carlos" and org["settings"]["buffer_minutes"] == 0
+
+
 # ---- locations --------------------------------------------------------------------------------
+
+
+def test_patch_location_is_all_or_nothing_and_hours_keep_their_permission(api):
+    primary = api.get(api.org("/locations")).json()[0]
+
+    # when: a new name with invalid hours
+    bad = api.patch(api.org(f"/locations/{primary['id']}"), json={"name": "Centro", "business_hours": {"mon": [["20:00", "10:00"]]}})
+
+    # then: refused, the name did not change
+    assert bad.status_code == 422
+    assert api.get(api.org(f"/locations/{primary['id']}")).json()["name"] == primary["name"]
+
+    # when: an admin-level member (no change_business_hours) sends hours
+    denied = api.patch(api.org(f"/locations/{primary['id']}"), who="admin", json={"business_hours": {"sun": [["10:00", "14:00"]]}})
+
+    # then
+    assert denied.status_code == 403
+    assert api.get(api.org(f"/locations/{primary['id']}")).json()["business_hours"]["sun"] == []
 
 
 def test_locations_crud(api):
@@ -248,8 +304,26 @@ def test_multi_day_block_is_removed_whole(api):
     ).json()
     assert len(block["pieces"]) == 3
     assert len(api.get(api.org("/availability"), params={"date_from": "2026-01-14"}).json()["blocks"]) == 3
-    assert api.delete(api.org(f"/availability/{block['id']}")).status_code == 204
+    deleted = api.client.delete(api.org(f"/availability/{block['id']}"), headers={**api.headers(), "X-Request-ID": "quitar-viaje"})
+    assert deleted.status_code == 204
     assert api.get(api.org("/availability"), params={"date_from": "2026-01-14"}).json()["blocks"] == []
+    # one command removed every piece: one TimeUnblocked per day, all with the request's cause
+    days = [StaffDay.create_id(uuid.UUID(miguel), date.fromisoformat(p["day"])) for p in block["pieces"]]
+    last = [api.get(f"/api/v1/admin/aggregates/{day}/events", who="platform").json()["events"][-1] for day in days]
+    assert [(e["type"], e["cause"]) for e in last] == [("TimeUnblocked", "quitar-viaje")] * 3
+    assert api.delete(api.org(f"/availability/{block['id']}")).status_code == 404
+
+
+def test_deleting_one_piece_of_a_multi_day_block_keeps_the_rest(api):
+    miguel = str(api.staff["staff"])
+    block = api.post(
+        api.org("/availability"),
+        json={"type": "block", "staff_id": miguel, "start": "2026-01-15T18:00:00-06:00", "end": "2026-01-17T12:00:00-06:00"},
+    ).json()
+    friday = block["pieces"][1]["block_id"]
+    assert api.delete(api.org(f"/availability/{friday}")).status_code == 204
+    left = api.get(api.org("/availability"), params={"date_from": "2026-01-14"}).json()["blocks"]
+    assert sorted(b["id"] for b in left) == sorted([block["pieces"][0]["block_id"], block["pieces"][2]["block_id"]])
 
 
 def test_staff_blocks_own_time_without_staff_id(api):

@@ -18,16 +18,6 @@ from readmodels.availability import AvailabilityService
 UTC = timezone.utc
 PG_PREFIX = "parlo_t4a_"
 
-try:  # the projections engineer's runner (issue #4, projections side)
-    from projections.runner import ProjectionRunner  # noqa: F401
-
-    HAVE_RUNNER = True
-except ImportError:  # pragma: no cover - depends on the tree's state
-    HAVE_RUNNER = False
-
-needs_runner = pytest.mark.skipif(not HAVE_RUNNER, reason="projections/runner.py (container.projections) does not exist yet")
-
-
 class _Clock:
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -59,7 +49,6 @@ def _sync(container, result) -> None:
     assert container.wait_for(result.position, timeout=10)
 
 
-@needs_runner
 def test_demo_business_through_commands(live):
     from commands import Actor
     from commands.messages import BlockTime, BookAppointment, CancelAppointment, CloseBusiness, UpdateOrganizationSettings
@@ -126,7 +115,6 @@ def test_demo_business_through_commands(live):
     assert booked.data["staff_id"] not in (after[target.start].staff_ids if target.start in after else [])
 
 
-@needs_runner
 def test_every_offered_slot_is_bookable(live):
     """Book every slot availability offers for a 45-minute service on a Saturday, one after another
     (re-querying each time), until none is left: the write side must accept each one, and at the end

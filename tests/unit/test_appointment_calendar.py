@@ -27,6 +27,7 @@ STAFF = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
 SPOT = uuid.UUID("00000000-0000-0000-0000-0000000000d1")
 START = local(2026, 1, 15, 11).astimezone(timezone.utc)
 END = START + timedelta(minutes=30)
+DURING = START + timedelta(minutes=10)  # "now" once the appointment has started
 STATUSES = ("pending", "confirmed", "completed", "cancelled", "no_show")
 
 
@@ -56,11 +57,11 @@ def in_status(status: str) -> Appointment:
     """An appointment brought to ``status`` through its lifecycle."""
     appointment = booked("pending" if status == "pending" else "confirmed")
     if status == "completed":
-        appointment.complete("", actor=WHO, cause=WHY)
+        appointment.complete("", now=DURING, actor=WHO, cause=WHY)
     elif status == "cancelled":
         appointment.cancel("", actor=WHO, cause=WHY)
     elif status == "no_show":
-        appointment.mark_no_show("", actor=WHO, cause=WHY)
+        appointment.mark_no_show("", now=DURING, actor=WHO, cause=WHY)
     assert appointment.status == status
     return appointment
 
@@ -71,9 +72,9 @@ def apply(appointment: Appointment, target: str) -> None:
     elif target == "cancelled":
         appointment.cancel("cambio de planes", actor=WHO, cause=WHY)
     elif target == "completed":
-        appointment.complete("todo bien", actor=WHO, cause=WHY)
+        appointment.complete("todo bien", now=DURING, actor=WHO, cause=WHY)
     elif target == "no_show":
-        appointment.mark_no_show("no llegó", actor=WHO, cause=WHY)
+        appointment.mark_no_show("no llegó", now=DURING, actor=WHO, cause=WHY)
 
 
 # ---- Appointment ---------------------------------------------------------------------------
@@ -144,18 +145,41 @@ def test_a_cancelled_appointment_cannot_be_completed():
 
     # when / then
     with pytest.raises(InvalidTransition) as error:
-        appointment.complete("", actor=WHO, cause=WHY)
+        appointment.complete("", now=DURING, actor=WHO, cause=WHY)
     assert "cancelada" in error.value.message
     assert appointment.cancellation_reason == "Se enfermó"
 
 
 def test_complete_and_no_show_keep_notes_unless_given():
     done = booked()
-    done.complete("", actor=WHO, cause=WHY)
+    done.complete("", now=DURING, actor=WHO, cause=WHY)
     assert done.notes == "llega tarde"
     missed = booked()
-    missed.mark_no_show("no contestó", actor=WHO, cause=WHY)
+    missed.mark_no_show("no contestó", now=DURING, actor=WHO, cause=WHY)
     assert missed.notes == "no contestó"
+
+
+@pytest.mark.parametrize("target", ["completed", "no_show"])
+def test_attendance_cannot_be_marked_before_the_appointment_starts(target):
+    # given: a confirmed appointment at 11:00
+    appointment = booked()
+    appointment.collect_events()
+
+    # when: it is marked a minute before it starts
+    with pytest.raises(InvalidTransition) as error:
+        if target == "completed":
+            appointment.complete("", now=START - timedelta(minutes=1), actor=WHO, cause=WHY)
+        else:
+            appointment.mark_no_show("", now=START - timedelta(minutes=1), actor=WHO, cause=WHY)
+
+    # then: refused in Spanish, nothing recorded; at its start time it is fine
+    assert "todavía no empieza" in error.value.message
+    assert appointment.status == "confirmed" and appointment.collect_events() == []
+    if target == "completed":
+        appointment.complete("", now=START, actor=WHO, cause=WHY)
+    else:
+        appointment.mark_no_show("", now=START, actor=WHO, cause=WHY)
+    assert appointment.status == target
 
 
 def test_reschedule_records_the_previous_time():
@@ -226,7 +250,7 @@ def calendar(request):
 
 
 def test_day_ids_are_per_owner_per_date_and_per_kind():
-    assert StaffDay.create_id(STAFF, DAY) == StaffDay.open(STAFF, ORG, DAY).id
+    assert StaffDay.create_id(STAFF, DAY) == StaffDay.open(STAFF, ORG, DAY, actor=WHO, cause=WHY).id
     assert StaffDay.create_id(STAFF, DAY) != StaffDay.create_id(STAFF, DAY + timedelta(days=1))
     assert StaffDay.create_id(STAFF, DAY) != SpotDay.create_id(STAFF, DAY)
 

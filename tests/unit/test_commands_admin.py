@@ -33,6 +33,7 @@ from commands.messages import (
     SetBusinessHours,
     UnblockTime,
     UpdateCustomer,
+    UpdateLocation,
     UpdateOrganization,
     UpdateOrganizationSettings,
     UpdateService,
@@ -82,6 +83,107 @@ def test_register_an_organization_and_go_live(memory_app):
     assert result.id == Organization.create_id("+525587654321")
     assert org.status == "active"
     assert org.primary_location_id == result.data["location_id"]
+
+
+def test_register_an_organization_with_its_owner_in_one_save(memory_app):
+    # when
+    result = memory_app.execute(
+        RegisterOrganization(actor=Actor.admin("ops"), cause="req-1", name="Estética Lupita", whatsapp_number="55 8765 4321",
+                             owner_name="Lupita Gómez", owner_phone="55 3333 4444")
+    )
+
+    # then: the business and its owner exist, saved by one command (one position)
+    org = memory_app._organization(result.id)
+    owner = memory_app.repository.get(result.data["owner_id"])
+    assert (owner.name, owner.phone_number, owner.permission_level, owner.organization_id) == (
+        "Lupita Gómez", "+525533334444", "owner", org.id
+    )
+    assert org.staff_ids == [str(owner.id)]
+    assert result.position == memory_app.recorder.max_notification_id()
+    events = all_events(memory_app)
+    assert {e.cause for e in events} == {"req-1"}
+    assert {e.actor for e in events} == {"admin:ops"}
+
+
+@pytest.mark.parametrize("owner", [dict(owner_name="Lupita", owner_phone="12"), dict(owner_name="Lupita"), dict(owner_phone="+525533334444"), dict(owner_name=" ", owner_phone="+525533334444")])
+def test_an_invalid_owner_registers_nothing(memory_app, owner):
+    # when: the owner's data is invalid or incomplete
+    with pytest.raises(InvalidInput):
+        memory_app.execute(RegisterOrganization(actor=Actor.admin("ops"), cause="t", name="Estética Lupita", whatsapp_number="+525587654321", **owner))
+
+    # then: no organization either, so a corrected retry works (no 409)
+    assert memory_app.recorder.max_notification_id() in (None, 0)
+    retry = memory_app.execute(
+        RegisterOrganization(actor=Actor.admin("ops"), cause="t", name="Estética Lupita", whatsapp_number="+525587654321",
+                             owner_name="Lupita", owner_phone="+525533334444")
+    )
+    assert memory_app._organization(retry.id).staff_ids == [str(retry.data["owner_id"])]
+
+
+def test_update_organization_changes_profile_and_settings_together_or_not_at_all(memory_app, demo):
+    org_id = demo.organization_id
+    before = memory_app._organization(org_id).version
+
+    # when: a valid name with an invalid setting
+    with pytest.raises(InvalidInput):
+        memory_app.execute(UpdateOrganization(actor=carlos(demo), cause="t", organization_id=org_id, name="Otra", settings={"buffer_minutes": -1}))
+
+    # then: nothing changed
+    org = memory_app._organization(org_id)
+    assert (org.version, org.name) == (before, "Barbería Don Carlos")
+
+    # when: both valid
+    result = memory_app.execute(
+        UpdateOrganization(actor=carlos(demo), cause="patch-1", organization_id=org_id, name="Don Carlos e Hijos", settings={"buffer_minutes": 10})
+    )
+
+    # then: both applied in one save
+    org = memory_app._organization(org_id)
+    assert (org.name, org.settings["buffer_minutes"]) == ("Don Carlos e Hijos", 10)
+    assert result.position == memory_app.recorder.max_notification_id()
+    assert [type(e).__name__ for e in all_events(memory_app) if e.cause == "patch-1"] == ["ProfileUpdated", "SettingsUpdated"]
+    with pytest.raises(PermissionDenied):
+        memory_app.execute(UpdateOrganization(actor=miguel(demo), cause="t", organization_id=org_id, settings={"buffer_minutes": 5}))
+
+
+def test_unknown_settings_are_refused_through_the_command(memory_app, demo):
+    with pytest.raises(InvalidInput) as error:
+        memory_app.execute(UpdateOrganizationSettings(actor=carlos(demo), cause="t", organization_id=demo.organization_id, changes={"welcome": "hola"}))
+    assert "min_notice_minutes" in error.value.message
+
+
+def test_update_location_with_hours_is_one_change(memory_app, demo):
+    org_id = demo.organization_id
+    location_id = memory_app._organization(org_id).primary_location_id
+    before = memory_app._organization(org_id).version
+
+    # when: a new name with invalid hours
+    with pytest.raises(InvalidInput):
+        memory_app.execute(UpdateLocation(actor=carlos(demo), cause="t", organization_id=org_id, location_id=location_id, name="Centro",
+                                          business_hours={"mon": [["20:00", "10:00"]]}))
+
+    # then: the name did not change either
+    assert memory_app._organization(org_id).version == before
+
+    # when: both valid
+    memory_app.execute(UpdateLocation(actor=carlos(demo), cause="t", organization_id=org_id, location_id=location_id, name="Centro",
+                                      business_hours={"sun": [["10:00", "14:00"]]}))
+    location = memory_app._organization(org_id).location(location_id)
+    assert (location["name"], location["business_hours"]["sun"]) == ("Centro", [["10:00", "14:00"]])
+
+
+def test_location_hours_still_need_change_business_hours(memory_app, demo):
+    # given: an admin-level team member (may not change the business hours)
+    org_id = demo.organization_id
+    location_id = memory_app._organization(org_id).primary_location_id
+    admin = Actor.staff(add_staff(memory_app, demo, name="Admin", phone="+525544444444", level="admin").id)
+    before = memory_app._organization(org_id).version
+
+    # when / then
+    for fields in ({"business_hours": {"sun": [["10:00", "14:00"]]}}, {"name": "Centro", "business_hours": {"sun": [["10:00", "14:00"]]}}):
+        with pytest.raises(PermissionDenied):
+            memory_app.execute(UpdateLocation(actor=admin, cause="t", organization_id=org_id, location_id=location_id, **fields))
+    assert memory_app._organization(org_id).version == before
 
 
 def test_one_organization_per_whatsapp_number(memory_app, demo):
@@ -294,6 +396,87 @@ def test_a_block_over_several_days_is_split_per_day_and_unblocks_per_day(memory_
             UnblockTime(actor=miguel(demo), cause="t", organization_id=demo.organization_id, staff_id=staff_id,
                         block_id=uuid.UUID(pieces[1]["block_id"]), day=date(2026, 1, 16))
         )
+
+
+def _trip(memory_app, demo, **fields):
+    """Miguel is away from Thursday 18:00 to Saturday 12:00 (three pieces)."""
+    return memory_app.execute(
+        BlockTime(actor=miguel(demo), cause="t", organization_id=demo.organization_id, staff_id=demo.staff_ids["Miguel Sánchez"],
+                  start=local(2026, 1, 15, 18), end=local(2026, 1, 17, 12), reason="viaje", **fields)
+    )
+
+
+def _block_entries(memory_app, staff_id, days):
+    return {day: memory_app.repository.get(StaffDay.create_id(staff_id, day)).entries for day in days}
+
+
+TRIP_DAYS = [date(2026, 1, 15), date(2026, 1, 16), date(2026, 1, 17)]
+
+
+def test_unblocking_a_block_by_its_id_removes_every_day_in_one_save(memory_app, demo):
+    # given
+    staff_id = demo.staff_ids["Miguel Sánchez"]
+    block = _trip(memory_app, demo)
+
+    # when: the block's own id and its first day
+    result = memory_app.execute(
+        UnblockTime(actor=miguel(demo), cause="del-1", organization_id=demo.organization_id, staff_id=staff_id, block_id=block.id, day=TRIP_DAYS[0])
+    )
+
+    # then: all three pieces are gone, saved together (one command, one position)
+    assert _block_entries(memory_app, staff_id, TRIP_DAYS) == {day: {} for day in TRIP_DAYS}
+    assert result.data["days"] == [d.isoformat() for d in TRIP_DAYS]
+    unblocked = [e for e in all_events(memory_app) if e.cause == "del-1"]
+    assert [type(e).__name__ for e in unblocked] == ["TimeUnblocked"] * 3
+    assert result.position == memory_app.recorder.max_notification_id()
+
+
+def test_unblocking_with_a_list_of_days_derives_the_piece_ids(memory_app, demo):
+    # given
+    staff_id = demo.staff_ids["Miguel Sánchez"]
+    block = _trip(memory_app, demo)
+
+    # when: only Friday and Saturday, named by the block's id
+    memory_app.execute(
+        UnblockTime(actor=miguel(demo), cause="t", organization_id=demo.organization_id, staff_id=staff_id, block_id=block.id, days=TRIP_DAYS[1:])
+    )
+
+    # then: Thursday keeps its piece
+    entries = _block_entries(memory_app, staff_id, TRIP_DAYS)
+    assert list(entries[TRIP_DAYS[0]]) == [str(block.id)]
+    assert entries[TRIP_DAYS[1]] == {} and entries[TRIP_DAYS[2]] == {}
+
+
+def test_unblocking_days_is_all_or_nothing(memory_app, demo):
+    # given: the block does not reach Sunday
+    staff_id = demo.staff_ids["Miguel Sánchez"]
+    block = _trip(memory_app, demo)
+    before = memory_app.recorder.max_notification_id()
+
+    # when / then
+    with pytest.raises(NotFound):
+        memory_app.execute(
+            UnblockTime(actor=miguel(demo), cause="t", organization_id=demo.organization_id, staff_id=staff_id, block_id=block.id,
+                        days=[*TRIP_DAYS, date(2026, 1, 18)])
+        )
+    assert memory_app.recorder.max_notification_id() == before
+    with pytest.raises(InvalidInput):
+        memory_app.execute(UnblockTime(actor=miguel(demo), cause="t", organization_id=demo.organization_id, staff_id=staff_id, block_id=block.id))
+
+
+def test_unblocking_a_single_day_block_leaves_the_next_days_alone(memory_app, demo):
+    # given: a lunch block on Thursday and a block on Friday
+    staff_id = demo.staff_ids["Miguel Sánchez"]
+    org_id = demo.organization_id
+    lunch = memory_app.execute(BlockTime(actor=miguel(demo), cause="t", organization_id=org_id, staff_id=staff_id, start=local(2026, 1, 15, 14), end=local(2026, 1, 15, 15)))
+    friday = memory_app.execute(BlockTime(actor=miguel(demo), cause="t", organization_id=org_id, staff_id=staff_id, start=local(2026, 1, 16, 14), end=local(2026, 1, 16, 15)))
+
+    # when
+    memory_app.execute(UnblockTime(actor=miguel(demo), cause="t", organization_id=org_id, staff_id=staff_id, block_id=lunch.id, day=date(2026, 1, 15)))
+
+    # then
+    entries = _block_entries(memory_app, staff_id, TRIP_DAYS[:2])
+    assert entries[TRIP_DAYS[0]] == {} and list(entries[TRIP_DAYS[1]]) == [str(friday.id)]
 
 
 @pytest.mark.parametrize("hours", [0, -1, 24 * 63])

@@ -174,9 +174,19 @@ def test_booking_outside_business_hours_is_refused(memory_app, demo, when):
 
 
 def test_booking_at_the_edges_of_business_hours_is_fine(memory_app, demo):
-    book(memory_app, demo, local(2026, 1, 15, 10), staff_id=miguel(demo))
-    book(memory_app, demo, local(2026, 1, 15, 19, 30), staff_id=miguel(demo))
-    book(memory_app, demo, local(2026, 1, 17, 17, 30), staff_id=miguel(demo))
+    # given: Thursday opens 10:00–20:00, Saturday 10:00–18:00 (30-minute haircuts)
+    edges = [local(2026, 1, 15, 10), local(2026, 1, 15, 19, 30), local(2026, 1, 17, 17, 30)]
+
+    # when: booked right at opening and ending right at closing
+    results = [book(memory_app, demo, when, staff_id=miguel(demo)) for when in edges]
+
+    # then: every one is a confirmed appointment at exactly that time, on Miguel's calendar
+    for when, result in zip(edges, results):
+        booked = appointment(memory_app, result.id)
+        assert (booked.status, booked.staff_id) == ("confirmed", miguel(demo))
+        assert (booked.scheduled_start, booked.scheduled_end) == (when, when + timedelta(minutes=30))
+        day = staff_day(memory_app, miguel(demo), when.date())
+        assert (day.entries[str(result.id)]["start"], day.entries[str(result.id)]["end"]) == (when, when + timedelta(minutes=30))
 
 
 def test_booking_on_sunday_is_refused(memory_app, demo):
@@ -222,10 +232,24 @@ def test_a_walk_in_now_is_allowed(memory_app, demo, clock):
         source="walk_in", staff_id=miguel(demo), cause="walkin-1",
     )
 
-    # then
+    # then: an anonymous customer named after the appointment (not after the request's cause)
     booked = appointment(memory_app, result.id)
     assert booked.source == "walk_in"
-    assert memory_app.repository.get(booked.customer_id).phone_number == "walk-in:walkin-1"
+    assert memory_app.repository.get(booked.customer_id).phone_number == f"walk-in:{result.id}"
+
+
+def test_walk_ins_without_phone_never_share_a_customer_through_the_cause(memory_app, demo, clock):
+    # given: a client sends the same X-Request-ID (the command's cause) for two different walk-ins
+    first = book(memory_app, demo, clock(), actor=owner(demo), source="walk_in", staff_id=carlos(demo), cause="req-1")
+
+    # when
+    second = book(memory_app, demo, clock(), actor=owner(demo), source="walk_in", staff_id=miguel(demo), cause="req-1")
+
+    # then: each appointment has its own anonymous customer, derived from its own id
+    customers = [appointment(memory_app, r.id).customer_id for r in (first, second)]
+    assert customers[0] != customers[1]
+    assert first.data["customer_created"] is True and second.data["customer_created"] is True
+    assert [memory_app.repository.get(c).phone_number for c in customers] == [f"walk-in:{first.id}", f"walk-in:{second.id}"]
 
 
 def test_a_walk_in_skips_opening_hours_but_not_the_calendar(memory_app, demo, clock):
@@ -446,6 +470,31 @@ def test_booking_twice_with_the_same_appointment_id_books_once(memory_app, demo)
 # ---- rescheduling -----------------------------------------------------------------------------
 
 
+def test_rescheduling_with_notes_is_one_change(memory_app, demo):
+    # given: Ana at 11:00 with Miguel, and Miguel busy at 12:00
+    booked = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo), notes="primera")
+    book(memory_app, demo, local(2026, 1, 15, 12), staff_id=miguel(demo), actor=Actor.customer(BETO))
+    before = appointment(memory_app, booked.id).version
+
+    # when: moved into the taken slot, with new notes
+    with pytest.raises(SlotTaken):
+        memory_app.execute(RescheduleAppointment(actor=owner(demo), cause="t", organization_id=demo.organization_id, appointment_id=booked.id,
+                                                 start=local(2026, 1, 15, 12), notes="nueva nota"))
+
+    # then: neither the time nor the notes changed
+    stored = appointment(memory_app, booked.id)
+    assert (stored.version, stored.scheduled_start, stored.notes) == (before, local(2026, 1, 15, 11), "primera")
+
+    # when: moved to a free slot with new notes
+    result = memory_app.execute(RescheduleAppointment(actor=owner(demo), cause="move-1", organization_id=demo.organization_id,
+                                                      appointment_id=booked.id, start=local(2026, 1, 15, 13), notes="nueva nota"))
+
+    # then: both, in the same save
+    stored = appointment(memory_app, booked.id)
+    assert (stored.scheduled_start, stored.notes) == (local(2026, 1, 15, 13), "nueva nota")
+    assert result.position == memory_app.recorder.max_notification_id()
+
+
 def test_rescheduling_across_days_releases_the_old_day(memory_app, demo):
     # given: Ana has Miguel on Thursday at 11:00
     booked = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo))
@@ -573,13 +622,36 @@ def test_a_customer_confirms_their_pending_appointment(memory_app, demo):
     assert appointment(memory_app, booked.id).status == "confirmed"
 
 
-def test_staff_completes_and_a_completed_appointment_keeps_its_time(memory_app, demo):
+def test_staff_completes_and_a_completed_appointment_keeps_its_time(memory_app, demo, clock):
     booked = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo))
+    clock.set(local(2026, 1, 15, 11, 30))
     memory_app.execute(CompleteAppointment(actor=Actor.staff(miguel(demo)), cause="t", organization_id=demo.organization_id, appointment_id=booked.id, notes="ok"))
     assert appointment(memory_app, booked.id).status == "completed"
     assert str(booked.id) in staff_day(memory_app, miguel(demo)).entries
     with pytest.raises(InvalidTransition):
         memory_app.execute(CancelAppointment(actor=owner(demo), cause="t", organization_id=demo.organization_id, appointment_id=booked.id))
+
+
+@pytest.mark.parametrize("command", [CompleteAppointment, MarkNoShow])
+def test_attendance_cannot_be_marked_before_the_appointment_starts(memory_app, demo, clock, command):
+    # given: Thursday 11:00, and it is still Wednesday noon
+    booked = book(memory_app, demo, local(2026, 1, 15, 11), staff_id=miguel(demo))
+    version = appointment(memory_app, booked.id).version
+
+    # when / then: refused with a clear Spanish message, nothing saved
+    with pytest.raises(InvalidTransition) as error:
+        memory_app.execute(command(actor=owner(demo), cause="t", organization_id=demo.organization_id, appointment_id=booked.id))
+    assert "todavía no empieza" in error.value.message
+    assert appointment(memory_app, booked.id).version == version
+    assert appointment(memory_app, booked.id).status == "confirmed"
+
+    # when: one minute before it is still too early; at 11:00 it is allowed
+    clock.set(local(2026, 1, 15, 10, 59))
+    with pytest.raises(InvalidTransition):
+        memory_app.execute(command(actor=owner(demo), cause="t", organization_id=demo.organization_id, appointment_id=booked.id))
+    clock.set(local(2026, 1, 15, 11))
+    result = memory_app.execute(command(actor=owner(demo), cause="t", organization_id=demo.organization_id, appointment_id=booked.id))
+    assert result.data["status"] == ("completed" if command is CompleteAppointment else "no_show")
 
 
 def test_a_cancelled_appointment_cannot_be_completed_or_marked_no_show(memory_app, demo):

@@ -575,6 +575,23 @@ def test_settings_bounds(key, low, high):
     assert org.settings[key] == high
 
 
+def test_unknown_settings_are_refused_and_the_allowed_ones_are_listed():
+    # given
+    org = register()
+    org.collect_events()
+
+    # when: a typo next to a valid setting
+    with pytest.raises(InvalidInput) as error:
+        org.update_settings({"buffer_minutes": 10, "bufer_minutes": 5}, actor=WHO, cause=WHY)
+
+    # then: a Spanish message naming the unknown key and every allowed one; nothing changed
+    assert "desconocido" in error.value.message and "«bufer_minutes»" in error.value.message
+    for key in DEFAULT_SETTINGS:
+        assert key in error.value.message
+    assert org.settings == DEFAULT_SETTINGS
+    assert event_names(org) == []
+
+
 def test_settings_update_records_only_real_changes():
     org = register()
     org.collect_events()

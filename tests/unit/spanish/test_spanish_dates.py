@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 
 import pytest
 
-from agent.spanish import When, parse_choice_number, parse_time, parse_when
+from agent.spanish import When, invalid_date, parse_choice_number, parse_time, parse_when
 
 TODAY = date(2026, 1, 14)  # Wednesday
 WED, THU, FRI, SAT, SUN = (date(2026, 1, d) for d in (14, 15, 16, 17, 18))
@@ -321,3 +321,26 @@ def test_parse_choice_number_last_of_three() -> None:
     assert parse_choice_number("la ultima", 3) == 3
     assert parse_choice_number("4", 3) is None
     assert parse_choice_number("1", 0) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("quiero un corte el 31 de febrero", "31 de febrero"),
+        ("el 30 de febrero a las 5", "30 de febrero"),
+        ("para el 32 de enero", "32 de enero"),
+        ("el 31/04", "31 de abril"),
+        ("el 15/13", "15/13"),
+        ("el 31 de febrero de 2027", "31 de febrero de 2027"),
+        # Real dates, or an invalid one refused in favour of a real one: nothing to report.
+        ("el 15 de enero", None),
+        ("el 29 de febrero", None),  # the next leap year's
+        ("no el 31 de febrero, mejor el 28", None),
+        ("mañana a las 5", None),
+        ("hola", None),
+    ],
+)
+def test_invalid_date(text: str, expected: str | None) -> None:
+    assert invalid_date(text, TODAY) == expected
+    if expected is not None:
+        assert parse_when(text, TODAY).date_from is None  # parse_when ignores it

@@ -46,6 +46,11 @@ from agent.spanish import INTENTS, detect_intents, extract_name
         ("adiós", {"bye"}),
         ("que tengas buen día", {"bye"}),
         ("cita para una persona", {"book"}),
+        ("dónde están?", {"location"}),
+        ("dirección", {"location"}),
+        ("me pasas la ubicación porfa", {"location"}),
+        ("dnd estan ubicados?", {"location"}),
+        ("como llego?", {"location"}),
     ],
 )
 def test_detect_intents(text: str, expected: set[str]) -> None:
