@@ -964,6 +964,9 @@ class _Run:
         # "cámbiala para el sábado": the new date came with the request (not the old one's date).
         moved_day = new_when.date_from is not None and new_when.date_from != current.date()
         moved_time = new_when.time is not None and new_when.time != current.time().replace(tzinfo=None)
+        if new_when.part_of_day and new_when.time is None:
+            lo, hi = PART_OF_DAY_MINUTES[new_when.part_of_day]
+            moved_time = not lo <= _minutes(current) < hi  # "pásala para la tarde"
         if initial and not new_when.is_empty and (moved_day or moved_time):
             if new_when.date_from is None and not new_when.is_now:
                 # "¿me cambias la hora? mejor a las 5": same day, new time.

@@ -139,21 +139,21 @@ _PART_RES: tuple[tuple[PartOfDay, re.Pattern[str]], ...] = (
     (
         "morning",
         re.compile(
-            r"\b(?:(?:en|por)\s+la\s+manana(?:ita)?|en\s+las\s+mananas|temprano|tempranito"
+            r"\b(?:(?:en|por|para)\s+la\s+manana(?:ita)?|en\s+las\s+mananas|temprano|tempranito"
             r"|mananita|(?:a\s+)?primera\s+hora)\b"
         ),
     ),
     (
         "afternoon",
         re.compile(
-            r"\b(?:(?:en|por|a)\s+la\s+tarde(?:cita)?|en\s+las\s+tardes|tardecita"
+            r"\b(?:(?:en|por|a|para)\s+la\s+tarde(?:cita)?|en\s+las\s+tardes|tardecita"
             r"|despues\s+de\s+(?:comer|la\s+comida)|despues\s+del?\s+medio\s*dia)\b"
         ),
     ),
     (
         "evening",
         re.compile(
-            r"\b(?:(?:en|por|a)\s+la\s+noche(?:cita)?|en\s+las\s+noches|nochecita|de\s+noche)\b"
+            r"\b(?:(?:en|por|a|para)\s+la\s+noche(?:cita)?|en\s+las\s+noches|nochecita|de\s+noche)\b"
         ),
     ),
 )

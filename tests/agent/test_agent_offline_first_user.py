@@ -88,6 +88,14 @@ def test_new_time_taken_on_the_appointments_day_offers_that_day(nov_world):
     assert local_start(nov_world.appointments(JUAN, status="confirmed")[0]) == datetime(2026, 12, 1, 10, 0, tzinfo=MX)
 
 
+def test_part_of_day_only_keeps_the_appointments_day(nov_world):
+    book_tuesday_at_10(nov_world)
+    chat = nov_world.chat(JUAN)
+    offer = chat.say("quiero cambiar mi cita para la tarde")
+    assert offer.startswith("Pasado mañana martes tengo disponibles estos horarios")
+    assert bullets(offer) and all(b.endswith("PM") for b in bullets(offer))
+
+
 def test_spec_example_2_pick_still_names_the_day_briefly(world):
     """Offered times for a day, then a time: the short day, as in the spec's example 2."""
     chat = world.chat(JUAN)

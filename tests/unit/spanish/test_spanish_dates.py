@@ -344,3 +344,12 @@ def test_invalid_date(text: str, expected: str | None) -> None:
     assert invalid_date(text, TODAY) == expected
     if expected is not None:
         assert parse_when(text, TODAY).date_from is None  # parse_when ignores it
+
+
+@pytest.mark.parametrize(
+    ("text", "part"),
+    [("para la tarde", "afternoon"), ("para la mañana", "morning"), ("para la noche", "evening")],
+)
+def test_para_la_part_of_day(text: str, part: str) -> None:
+    assert parse_when(text, TODAY) == When(part_of_day=part)  # type: ignore[arg-type]
+    assert parse_when("para mañana", TODAY) == day(THU)
