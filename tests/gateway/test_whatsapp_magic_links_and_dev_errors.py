@@ -13,6 +13,7 @@ LINK = re.compile(re.escape(PUBLIC_BASE) + r"/login\?token=([A-Za-z0-9_\-.]+)")
 
 
 def _request_link(stack: Stack, phone: str = OWNER) -> None:
+    stack.settle()  # the seeded team must be on the read side (the link request looks it up there)
     assert stack.client.post("/api/v1/auth/request-magic-link", json={"phone_number": phone}).status_code == 202
     stack.settle()
 
