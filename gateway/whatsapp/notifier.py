@@ -33,6 +33,9 @@ def notification_id(originator_id: uuid.UUID, version: int, recipient_id: Any) -
     return uuid.uuid5(NOTIFY_NAMESPACE, f"{originator_id}:{version}:{recipient_id}")
 
 
+WALK_IN_GRACE = timedelta(minutes=30)
+
+
 class AppointmentNotifier:
     def __init__(
         self,
@@ -57,8 +60,10 @@ class AppointmentNotifier:
         context = self.app.appointment_notice_context(event.originator_id, event.originator_version)
         if context is None:
             return []
-        if context["scheduled_start"] < self.clock():
-            return []  # the appointment (as of this event) starts in the past: nothing useful to tell
+        if context["scheduled_start"] < self.clock() - WALK_IN_GRACE:
+            # The appointment (as of this event) started a while ago: nothing useful to tell. The grace
+            # keeps walk-ins booked for "now" (already a few seconds past when this runs) announced.
+            return []
         actor = getattr(event, "actor", "") or ""
         tz = context["timezone"]
         customer = context["customer_name"] or (format_phone(context["customer_phone"]) if context["customer_phone"] else "Cliente")

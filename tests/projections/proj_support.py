@@ -109,8 +109,12 @@ def full_scenario(app) -> dict:
     app.execute(UpdateAppointmentNotes(actor=ADMIN, cause="wa-7", organization_id=org, appointment_id=a1.id, notes="Trae foto"))
     app.execute(RecordReminderSent(actor=Actor.system("reminders"), cause="job-1", organization_id=org, appointment_id=a1.id, at=at(16, 11)))
     app.execute(CancelAppointment(actor=juan, cause="wa-8", organization_id=org, appointment_id=a2.id, reason="Me surgió algo"))
+    # Attendance is marked once the appointments have started: move the frozen clock past both.
+    booked_clock = app.clock.current
+    app.clock.current = at(16, 20)
     app.execute(CompleteAppointment(actor=ADMIN, cause="wa-9", organization_id=org, appointment_id=a3.id, notes="Todo bien"))
     app.execute(MarkNoShow(actor=ADMIN, cause="wa-10", organization_id=org, appointment_id=a4.id))
+    app.clock.current = booked_clock
     ids.update(a1=a1.id, a2=a2.id, a3=a3.id, a4=a4.id)
 
     cust = app.execute(AddCustomer(actor=ADMIN, cause="t-cust", organization_id=org, phone_number="+525544445555")).id

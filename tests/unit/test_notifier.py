@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from aggregates.conversation import OutboundMessage
 from commands import Actor
 from commands.messages import BookAppointment, CancelAppointment
-from gateway.whatsapp.notifier import AppointmentNotifier
+from gateway.whatsapp.notifier import WALK_IN_GRACE, AppointmentNotifier
 from infra.whatsapp import WhatsAppReactions
 
 MX = ZoneInfo("America/Mexico_City")
@@ -51,13 +51,13 @@ def test_a_booking_made_while_the_worker_was_down_still_notifies_the_team(memory
 
 
 def test_no_notice_for_an_appointment_that_already_started(memory_app, demo, clock):
-    # given: a booking and its cancellation, handled only after the appointment's start
+    # given: a booking and its cancellation, handled only well after the appointment's start
     start = datetime(2026, 1, 15, 11, tzinfo=MX)
     booked = book(memory_app, demo, start)
     memory_app.execute(CancelAppointment(actor=Actor.customer(JUAN), cause="t", organization_id=demo.organization_id, appointment_id=booked.id))
     booked_event, cancelled_event = events_of(memory_app, booked.id)
     notifier = AppointmentNotifier(memory_app, clock=clock)
-    clock.set(start + timedelta(minutes=1))
+    clock.set(start + WALK_IN_GRACE + timedelta(minutes=1))
     before = memory_app.recorder.max_notification_id()
 
     # when
@@ -68,11 +68,13 @@ def test_no_notice_for_an_appointment_that_already_started(memory_app, demo, clo
     assert memory_app.recorder.max_notification_id() == before
 
 
-def test_a_notice_right_at_the_start_is_still_sent(memory_app, demo, clock):
+def test_a_notice_within_the_walk_in_grace_is_still_sent(memory_app, demo, clock):
+    # given: a walk-in booked for "now", noticed a few minutes after its start
     start = datetime(2026, 1, 15, 11, tzinfo=MX)
     booked = book(memory_app, demo, start)
     (event,) = events_of(memory_app, booked.id)
-    clock.set(start)
+    clock.set(start + WALK_IN_GRACE - timedelta(minutes=1))
+    # when / then: the owner and Miguel are still told
     assert len(AppointmentNotifier(memory_app, clock=clock).handle("booked", event)) == 2
 
 
