@@ -48,6 +48,7 @@ class Appointment(Aggregate):
         price_cents: int,
         actor: str,
         cause: str,
+        booked_at: datetime | None = None,
     ) -> Appointment:
         if start >= end:
             raise InvalidInput("La hora de inicio debe ser antes de la hora de fin.")
@@ -72,6 +73,7 @@ class Appointment(Aggregate):
             price_cents=price_cents,
             actor=actor,
             cause=cause,
+            booked_at=booked_at,
         )
 
     class Booked(Aggregate.Created):
@@ -89,6 +91,8 @@ class Appointment(Aggregate):
         price_cents: int
         actor: str
         cause: str
+        # The business clock's time of booking (events recorded before it existed have none).
+        booked_at: datetime | None = None
 
     @event(Booked)
     def __init__(
@@ -108,6 +112,7 @@ class Appointment(Aggregate):
         price_cents: int,
         actor: str,
         cause: str,
+        booked_at: datetime | None = None,
     ) -> None:
         self.organization_id = organization_id
         self.location_id = location_id
@@ -123,6 +128,7 @@ class Appointment(Aggregate):
         self.price_cents = price_cents
         self.cancellation_reason: str | None = None
         self.reminder_sent_at: datetime | None = None
+        self.booked_at = booked_at
         self.reschedule_count = 0
 
     @property

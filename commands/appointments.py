@@ -208,6 +208,7 @@ class AppointmentCommands(CommandBase):
             price_cents=service["price_cents"],
             actor=label,
             cause=cmd.cause,
+            booked_at=now,
         )
         org.mark_service_used(cmd.service_id, actor=label, cause=cmd.cause)
         position = self._save(org, customer, *days.loaded.values(), appointment)

@@ -81,7 +81,7 @@ class AppointmentsProjection(Projection):
             price_cents=event.price_cents,
             reminder_sent_at=None,
             reschedule_count=0,
-            created_at=at,
+            created_at=utc(event.booked_at) if getattr(event, "booked_at", None) else at,
             updated_at=at,
         )
 

@@ -4,7 +4,8 @@ queues the messages and records them through commands).
 An appointment is due when it is live (pending/confirmed), has no ``reminder_sent_at``, its customer
 has a real phone (E.164, so not an anonymous walk-in), its business is not suspended or churned,
 and it starts after ``now`` but no later than the business's ``reminder_hours_before`` (setting,
-default 24) from ``now``.
+default 24) from ``now``. Appointments booked inside that window (``created_at``, the business
+clock's booking time) get none: their confirmation was sent moments before.
 """
 
 from __future__ import annotations
@@ -57,6 +58,7 @@ class ReminderReads:
                 appointments.c.organization_id,
                 appointments.c.customer_id,
                 appointments.c.scheduled_start,
+                appointments.c.created_at,
                 appointments.c.status,
                 appointments.c.reschedule_count,
                 appointments.c.price_cents,
@@ -88,7 +90,12 @@ class ReminderReads:
                 row = dict(mapping)
                 row["scheduled_start"] = _utc(row["scheduled_start"])
                 row["hours_before"] = hours_before(row.pop("settings"))
-                if row["scheduled_start"] <= now + timedelta(hours=row["hours_before"]):
+                window = timedelta(hours=row["hours_before"])
+                if _utc(row.pop("created_at")) > row["scheduled_start"] - window:
+                    # Booked inside the window: the confirmation just sent is reminder enough (the
+                    # chat only promises a reminder for appointments more than a window away).
+                    continue
+                if row["scheduled_start"] <= now + window:
                     due.append(row)
                     if len(due) >= limit:
                         break

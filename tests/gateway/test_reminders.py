@@ -464,3 +464,20 @@ def test_the_arq_cron_job_sends_reminders(tmp_path) -> None:
         r = redis.Redis.from_url(REDIS_URL)
         for key in r.scan_iter(f"{queue}*"):
             r.delete(key)
+
+
+def test_an_appointment_booked_inside_the_window_gets_no_reminder(rstack: ReminderStack) -> None:
+    # given: on Thursday 15:30 Juan books for Friday 11:30 (20 h ahead: already inside the 24 h window)
+    stack = rstack
+    stack.clock.set(SWEEP_AT)
+    booked = stack.book(SOON, JUAN, "Juan Pérez")
+    stack.caught_up()
+
+    # when: the sweep runs five minutes later
+    stack.clock.set(SWEEP_AT + timedelta(minutes=5))
+    run = stack.sweeper.sweep("run-inside")
+
+    # then: his confirmation was reminder enough; nothing is queued or recorded
+    assert (run["due"], run["queued"]) == (0, 0)
+    assert stack.app.outbound_message(reminder_message_id(booked)) is None
+    assert stack.row(booked)["reminder_sent_at"] is None
