@@ -370,14 +370,14 @@ class Organization(Aggregate):
 
     # ---- services ----------------------------------------------------------------------
 
-    def _check_service_fields(self, name: str, duration_minutes: int, price_cents: int) -> None:
+    def _check_service_fields(self, name: str, duration_minutes: int, price_cents: int, except_id: str | None = None) -> None:
         if not isinstance(duration_minutes, int) or isinstance(duration_minutes, bool) or not 5 <= duration_minutes <= 600:
             raise InvalidInput("La duración del servicio debe ser de 5 a 600 minutos.")
         if not isinstance(price_cents, int) or isinstance(price_cents, bool) or not 0 <= price_cents <= 10_000_000:
             raise InvalidInput("El precio debe ser un número de centavos entre 0 y 10,000,000.")
         lowered = name.lower()
-        for service in self.services.values():
-            if service["name"].lower() == lowered and not service.get("deleted"):
+        for other_id, service in self.services.items():
+            if other_id != except_id and service["name"].lower() == lowered:
                 raise AlreadyExists(f"Ya existe un servicio llamado «{service['name']}».")
 
     def add_service(
@@ -433,11 +433,8 @@ class Organization(Aggregate):
             clean["name"] = _clean_name(clean["name"], "el nombre del servicio")
         if "is_active" in clean and not isinstance(clean["is_active"], bool):
             raise InvalidInput("is_active debe ser verdadero o falso.")
-        others = {k: v for k, v in self.services.items() if k != str(service_id)}
         merged = {**service, **clean}
-        probe = Organization.__new__(Organization)
-        probe.services = others
-        Organization._check_service_fields(probe, merged["name"], merged["duration_minutes"], merged["price_cents"])
+        self._check_service_fields(merged["name"], merged["duration_minutes"], merged["price_cents"], except_id=str(service_id))
         if clean:
             self._service_updated(service_id=service_id, changes=clean, actor=actor, cause=cause)
 

@@ -7,31 +7,16 @@ the read models are derived from.
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
 from aggregates.errors import NotFound
+from aggregates.event_data import jsonable
 from commands.base import CommandBase
 
 _META = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return (value.astimezone(timezone.utc) if value.tzinfo else value).isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 def _utc(value: datetime) -> datetime:
@@ -69,7 +54,7 @@ class HistoryQueries(CommandBase):
                     "timestamp": _utc(event.timestamp).isoformat(),
                     "actor": data.pop("actor", None),
                     "cause": data.pop("cause", None),
-                    "data": _jsonable({**data, **({"originator_topic": topic} if topic else {})}),
+                    "data": jsonable({**data, **({"originator_topic": topic} if topic else {})}),
                 }
             )
         return history
@@ -94,5 +79,5 @@ class HistoryQueries(CommandBase):
             raise NotFound("No encontré ese registro.") from None
         state = {k.lstrip("_"): v for k, v in vars(aggregate).items() if k not in ("_pending_events",)}
         result = {"type": type(aggregate).__name__}
-        result.update(_jsonable(state))
+        result.update(jsonable(state))
         return result

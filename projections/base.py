@@ -38,11 +38,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from typing import Any, ClassVar
 
 from eventsourcing.utils import get_topic, resolve_topic
 from sqlalchemy import Connection, Table
+
+from aggregates.event_data import jsonable  # noqa: F401 - re-exported for the projections
 
 Handler = Callable[[Any, Connection, Any, int], None]
 
@@ -156,23 +158,6 @@ def to_uuid(value: Any) -> uuid.UUID | None:
     if value is None or isinstance(value, uuid.UUID):
         return value
     return uuid.UUID(str(value))
-
-
-def jsonable(value: Any) -> Any:
-    """Turn event data (UUIDs, datetimes, dates, nested dicts/lists) into JSON-able values."""
-    if isinstance(value, dict):
-        return {str(k): jsonable(v) for k, v in value.items()}
-    if isinstance(value, list | tuple | set | frozenset):
-        return [jsonable(v) for v in value]
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    if isinstance(value, datetime):
-        return (utc(value) if value.tzinfo else value).isoformat()  # type: ignore[union-attr]
-    if isinstance(value, date):
-        return value.isoformat()
-    if value is None or isinstance(value, str | int | float | bool):
-        return value
-    return str(value)
 
 
 _UPSERTS: dict[tuple, Any] = {}
