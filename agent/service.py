@@ -2,7 +2,8 @@
 
 With an LLM configured the turn goes through the OpenAI tool loop (``agent.llm``); without one,
 or when the API fails or times out, the deterministic Spanish engine (``agent.offline``) handles
-the same turn. Both act only through ``CustomerTools``, scoped to (organization, customer phone).
+the same turn. Both act only through ``CustomerTools``, scoped to (organization, customer phone);
+the LLM reaches them through ``agent.toolbox.ToolSession`` (propose first, confirm next turn).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import Any
 from uuid import UUID
 
 from agent.offline.engine import OfflineEngine
+from agent.toolbox import PROPOSALS_KEY, ToolSession
 from agent.tools import CustomerTools, ToolError
 
 log = logging.getLogger(__name__)
@@ -90,19 +92,21 @@ class CustomerAgent:
         offline_state = state.get("offline") if isinstance(state.get("offline"), dict) else _legacy(state)
         if self.llm is not None and time.monotonic() >= self._llm_down_until:
             tools = self.tools_for(turn)
+            session = ToolSession.for_turn(tools, turn, state.get(PROPOSALS_KEY))
             try:
-                replies = self.llm.run(turn, tools)
+                replies = self.llm.run(turn, tools, session)
             except Exception as error:  # noqa: BLE001 - any API/transport failure degrades to offline
                 log.warning("LLM turn failed (%s: %s); using the offline engine", type(error).__name__, error)
                 self._llm_down_until = time.monotonic() + self.llm_cooldown_seconds
                 done = [a for a in tools.actions if a.kind != "named"]
                 if done:
                     # Something already happened this turn: report it instead of re-interpreting.
-                    new_state = {**state, "offline": {}, "llm_failures": int(state.get("llm_failures", 0)) + 1}
+                    new_state = {**state, "offline": {}, PROPOSALS_KEY: {}, "llm_failures": int(state.get("llm_failures", 0)) + 1}
                     return AgentOutcome([a.summary for a in done], new_state, tools.handoff_reason, engine="llm")
             else:
                 # The model carries the conversation (from the history); a later fallback starts fresh.
-                new_state = {**state, "llm_failures": 0, "offline": {}}
+                # Proposals live for one customer turn: the ones shown in these replies.
+                new_state = {**state, "llm_failures": 0, "offline": {}, PROPOSALS_KEY: session.state()}
                 return AgentOutcome(replies, new_state, tools.handoff_reason, engine="llm")
             state["llm_failures"] = int(state.get("llm_failures", 0)) + 1
         return self._offline(turn, state, offline_state)
@@ -116,7 +120,8 @@ class CustomerAgent:
         except Exception:  # noqa: BLE001 - never leave the customer without an answer
             log.exception("offline engine failed")
             replies, new_offline, handoff = [FALLBACK_REPLY], offline_state, None
-        new_state = {k: v for k, v in state.items() if k not in _LEGACY_KEYS}
+        # The offline engine keeps its own confirmations: LLM proposals never outlive an offline turn.
+        new_state = {k: v for k, v in state.items() if k not in _LEGACY_KEYS and k != PROPOSALS_KEY}
         new_state["offline"] = new_offline
         return AgentOutcome(replies, new_state, handoff or tools.handoff_reason, engine="offline")
 

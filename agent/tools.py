@@ -537,6 +537,22 @@ class CustomerTools:
         self.actions.append(ActionRecord("handoff", f"Ya le avisé a {owner}; te escribirá pronto por aquí.", {"owner": owner}))
         return {"ok": True, "owner": owner}
 
+    # ---- checks for proposals (agent.toolbox): nothing is written ------------------------------
+
+    def own_appointment(self, appointment_id: Any) -> dict:
+        """One of this customer's upcoming appointments, or a ToolError (never another customer's)."""
+        return self._own(appointment_id)
+
+    def check_slot(self, service_id: Any, start: datetime, staff_id: Any = None, own_appointment_id: Any = None) -> None:
+        """Raise a ToolError unless ``start`` is a real free slot (a moved appointment may overlap itself)."""
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=self.tz)
+        staff_uuid = _uuid(staff_id, "a esa persona") if staff_id else None
+        if staff_uuid is not None:
+            self.staff_member(staff_uuid)
+        own = self._own(own_appointment_id) if own_appointment_id is not None else None
+        self._require_free(self.service(service_id), start, staff_uuid, own=own)
+
 
 # ---- helpers shared by the engines -----------------------------------------------------------
 

@@ -3,6 +3,10 @@
 Any OpenAI-compatible server works (base URL configurable in ``infra.llm_client``). Errors from
 the API (timeouts, HTTP errors, malformed answers) propagate to ``CustomerAgent.handle``, which
 lets the offline engine handle the same turn.
+
+Tools run only through ``ToolSession.call`` (``agent.toolbox``), the one dispatcher; the
+``tools`` payload is generated from the same argument models it validates with. A proposal made
+this turn is always in the reply the customer gets (``ToolSession.finish``).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from agent.llm.prompt import build_system_prompt
-from agent.llm.schemas import TOOL_SCHEMAS, dispatch
+from agent.toolbox import PROPOSALS_KEY, ToolSession, openai_tools
 from agent.tools import CustomerTools
 
 MAX_ROUNDS = 5
@@ -27,9 +31,11 @@ class LLMEngine:
         self.model = model
         self.max_rounds = max_rounds
         self.temperature = temperature
+        self.tool_schemas = openai_tools()
 
-    def messages_for(self, turn: Any, tools: CustomerTools) -> list[dict]:
-        messages: list[dict] = [{"role": "system", "content": build_system_prompt(tools, turn.profile_name)}]
+    def messages_for(self, turn: Any, tools: CustomerTools, session: ToolSession | None = None) -> list[dict]:
+        pending = session.proposals.confirmable() if session is not None else []
+        messages: list[dict] = [{"role": "system", "content": build_system_prompt(tools, turn.profile_name, pending)}]
         history = list(turn.history or [])
         # The gateway may already have stored the current message in the history.
         if history and history[-1].get("role") == "customer" and history[-1].get("text") == turn.text:
@@ -46,13 +52,16 @@ class LLMEngine:
     def _create(self, messages: list[dict], with_tools: bool) -> Any:
         kwargs: dict[str, Any] = {"model": self.model, "messages": messages}
         if with_tools:
-            kwargs["tools"] = TOOL_SCHEMAS
+            kwargs["tools"] = self.tool_schemas
         if self.temperature is not None:
             kwargs["temperature"] = self.temperature
         return self.client.chat.completions.create(**kwargs)
 
-    def run(self, turn: Any, tools: CustomerTools) -> list[str]:
-        messages = self.messages_for(turn, tools)
+    def run(self, turn: Any, tools: CustomerTools, session: ToolSession | None = None) -> list[str]:
+        """The replies for one turn; ``session`` (proposals in, proposals out) defaults to a fresh one."""
+        if session is None:
+            session = ToolSession.for_turn(tools, turn, (getattr(turn, "state", None) or {}).get(PROPOSALS_KEY))
+        messages = self.messages_for(turn, tools, session)
         for round_number in range(self.max_rounds + 1):
             last_round = round_number == self.max_rounds
             response = self._create(messages, with_tools=not last_round)
@@ -76,11 +85,11 @@ class LLMEngine:
                     }
                 )
                 for call in calls:
-                    result = dispatch(tools, call.function.name, call.function.arguments)
+                    result = session.call(call.function.name, call.function.arguments)
                     messages.append({"role": "tool", "tool_call_id": call.id, "content": result})
                 continue
             text = (message.content or "").strip()
             if not text:
                 raise LLMEmptyReply("the model returned an empty reply")
-            return [text]
+            return [session.finish(text)]
         raise LLMEmptyReply("no reply after the tool rounds")  # pragma: no cover
