@@ -103,18 +103,20 @@ def propose_booking(session: ToolSession, args: Any) -> dict:
     lines = ["Te propongo esta cita:", f"📅 {day[0].upper()}{day[1:]}", f"⏰ {_time(local)}", f"💇 {service['name']} - {tools.service_info(service)['price']}"]
     if staff:
         lines.append(f"👤 Con {staff['name']}")
+    facts = [_day_fact(session, local), _time(local), service["name"]]
+    if staff:
+        facts.append(first_name(staff["name"]))
     if preferred and staff and str(preferred["id"]) != str(staff["id"]):
         lines.append(f"Ojo: sería con {first_name(staff['name'])}, no con {first_name(preferred['name'])}.")
+        facts.append(first_name(preferred["name"]))
     if mine and any(is_change_request(text) for text in session.customer_texts):
         first = mine[0]
         lines.append(f"Sería una cita nueva; tu cita del {first['date_text']} a las {first['time']} se queda igual.")
+        facts.append("cita nueva")
     if name:
         lines.append(f"¿Te la agendo a nombre de {name}?")
     else:
         lines.append("Si está bien, ¿me dices tu nombre para la cita?")
-    facts = [_day_fact(session, local), _time(local), service["name"]]
-    if staff:
-        facts.append(first_name(staff["name"]))
     proposal = Proposal(
         id=session.proposals.new_id("book", str(service["id"]), local.isoformat()),
         kind="book",

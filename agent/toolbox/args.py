@@ -33,8 +33,9 @@ def _as_text(value: Any, info: ValidationInfo) -> str:
 
 def _id_parser(what: str) -> Any:
     def parse(value: Any, info: ValidationInfo) -> uuid.UUID:
+        text = _as_text(value, info)
         try:
-            return uuid.UUID(_as_text(value, info))
+            return uuid.UUID(text)
         except ValueError:
             raise PydanticCustomError("es_id", f"No reconozco {what}.") from None
 
