@@ -29,7 +29,7 @@ _CHANGE_WORDS = frozenset(
     "lunes martes miercoles jueves viernes sabado domingo".split()
 )
 _WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
-_CHANGE_STEMS = ("cambi", "mover", "muev", "movam", "reagend", "reprogram", "recorr", "adelant", "pospon", "pasarl", "pasar mi")
+_CHANGE_STEMS = ("cambi", "mover", "muev", "movam", "reagend", "reprogram", "recorr", "adelant(?!e\\b)", "pospon", "pasarl", "pasar mi")
 
 
 def fold(text: str) -> str:
@@ -87,7 +87,7 @@ def is_change_request(text: str) -> bool:
     folded = fold(text)
     if re.search(r"\b(otra|nueva|segunda) cita\b", folded):
         return False
-    return any(re.search(r"\b" + re.escape(stem), folded) for stem in _CHANGE_STEMS)
+    return any(re.search(r"\b" + stem, folded) for stem in _CHANGE_STEMS)
 
 
 def named_staff(text: str, staff: Iterable[dict]) -> dict | None:
