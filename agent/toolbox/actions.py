@@ -218,6 +218,9 @@ def confirm_proposal(session: ToolSession, args: Any) -> dict:
             "El cliente no aceptó esta propuesta en su mensaje actual. Pregúntale si la confirma o qué quiere cambiar; "
             "no se hizo ningún cambio."
         )
+    others = [p for p in session.proposals.confirmable() if p.id != proposal.id]
+    if others and not _picks(session.text, proposal, others):
+        raise ToolError("Le mostraste varias opciones y su respuesta no dice cuál: pregúntale cuál quiere.")
     named = named_staff(session.text, tools.staff())
     if named is not None and str(named["id"]) != str(proposal.staff_id):
         raise ToolError(f"El cliente acaba de mencionar a {named['name']}: haz una nueva propuesta con esa persona.")
@@ -234,6 +237,22 @@ def confirm_proposal(session: ToolSession, args: Any) -> dict:
     session.proposals.take(proposal)
     summary = tools.actions[-1].summary if tools.actions else ""
     return {done: True, **info, "confirmation": summary}
+
+
+def _marks(proposal: Proposal) -> set[str]:
+    local = datetime.fromisoformat(proposal.local_start)
+    marks = {str(local.hour), str(local.hour % 12 or 12), words(format_date(local.date()))[0]}
+    if local.minute:
+        marks.add(str(local.minute))
+    if proposal.staff_name:
+        marks.add(words(proposal.staff_name)[0])
+    return marks
+
+
+def _picks(text: str, proposal: Proposal, others: list[Proposal]) -> bool:
+    """With several alternatives on the table, the answer must name something only this one has."""
+    unique = _marks(proposal) - set().union(*(_marks(p) for p in others))
+    return bool(unique & set(words(text)))
 
 
 def _name_answer(text: str, name: str | None) -> str | None:

@@ -327,3 +327,37 @@ def test_an_offline_turn_drops_pending_proposals(lworld, fake):
     assert chat.last.state["llm_proposals"]["items"]
     chat.say("hola")
     assert chat.last.engine == "offline" and "llm_proposals" not in chat.last.state
+
+
+def test_with_two_alternatives_the_yes_must_say_which(lworld, fake):
+    def ids(request: dict) -> list[str]:
+        return re.findall(r"id (p-[0-9a-f]{8}) \(agendar\)", system_prompt(request))
+
+    fake.tool_calls(
+        ("propose_booking", {"service_id": corte(lworld), "start": "2026-01-15T16:00", "customer_name": "Juan"}),
+        ("propose_booking", {"service_id": corte(lworld), "start": "2026-01-15T17:00", "customer_name": "Juan"}),
+    )
+    fake.reply("Tengo mañana jueves a las 4:00 PM o a las 5:00 PM para tu corte de cabello. ¿Cuál te agendo?")
+    fake.tool_calls(("confirm_proposal", lambda r: {"proposal_id": ids(r)[0]}))
+    fake.reply("¿Cuál de las dos prefieres?")
+    chat = lworld.chat(JUAN)
+    chat.say("corte mañana en la tarde, soy Juan")
+    assert len(chat.last.state["llm_proposals"]["items"]) == 2
+    chat.say("sí")
+    assert "varias opciones" in last_tool_result(fake.requests[-1])["error"]
+
+    # Offered again; this time the customer picks one.
+    fake.tool_calls(
+        ("propose_booking", {"service_id": corte(lworld), "start": "2026-01-15T16:00", "customer_name": "Juan"}),
+        ("propose_booking", {"service_id": corte(lworld), "start": "2026-01-15T17:00", "customer_name": "Juan"}),
+    )
+    fake.reply("Tengo mañana jueves a las 4:00 PM o a las 5:00 PM para tu corte de cabello. ¿Cuál te agendo?")
+    fake.tool_calls(("confirm_proposal", lambda r: {"proposal_id": ids(r)[0]}), ("confirm_proposal", lambda r: {"proposal_id": ids(r)[1]}))
+    fake.reply(lambda r: last_tool_result(r)["result"]["confirmation"])
+    chat.say("¿qué horas tienes?")
+    done = chat.say("sí, la de las 5")
+    four, five = tool_results(fake.requests[-1])[-2:]
+    assert four["ok"] is False and five["ok"] is True
+    assert "⏰ 5:00 PM" in done
+    (row,) = lworld.appointments(JUAN)
+    assert row["scheduled_start"].astimezone(MX) == datetime(2026, 1, 15, 17, 0, tzinfo=MX)
