@@ -97,7 +97,7 @@ def propose_booking(session: ToolSession, args: Any) -> dict:
     local = _local_start(session, args.start)
     tools.check_slot(service["id"], local, staff_id=staff["id"] if staff else None)
 
-    known, _verified = tools.known_name()
+    known, verified = tools.known_name()
     name = args.customer_name or known
     day = format_date(local.date())
     lines = ["Te propongo esta cita:", f"📅 {day[0].upper()}{day[1:]}", f"⏰ {_time(local)}", f"💇 {service['name']} - {tools.service_info(service)['price']}"]
@@ -115,6 +115,8 @@ def propose_booking(session: ToolSession, args: Any) -> dict:
         facts.append("cita nueva")
     if name:
         lines.append(f"¿Te la agendo a nombre de {name}?")
+        if not (verified and name == known):
+            facts.append(first_name(name))  # a name nobody confirmed yet is part of what is accepted
     else:
         lines.append("Si está bien, ¿me dices tu nombre para la cita?")
     proposal = Proposal(
@@ -150,6 +152,9 @@ def propose_reschedule(session: ToolSession, args: Any) -> dict:
             "no se cambia de persona. Explícaselo y ofrécele cancelar esta cita y agendar otra con quien pidió."
         )
     tools.check_slot(before["service_id"], local, staff_id=staff_id, own_appointment_id=row["id"])
+    facts = [_day_fact(session, local), _time(local)]
+    if len(tools.list_my_appointments()) > 1:  # which appointment moves must be just as clear
+        facts += [_day_fact(session, tools.local(row["scheduled_start"])), before["time"]]
     day = format_date(local.date())
     with_whom = f" con {before['staff']}" if before["staff"] else ""
     summary = (
@@ -162,7 +167,7 @@ def propose_reschedule(session: ToolSession, args: Any) -> dict:
         turn=session.message_id,
         created_at=tools.now.isoformat(),
         summary=summary,
-        key_facts=[_day_fact(session, local), _time(local)],
+        key_facts=facts,
         local_start=local.isoformat(),
         service_id=before["service_id"],
         start=as_utc(local).isoformat(),

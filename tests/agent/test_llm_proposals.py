@@ -144,7 +144,7 @@ def test_proposal_then_yes_books_exactly_the_proposed_service_time_and_staff(lwo
     fake.tool_calls(("check_availability", {"service_id": corte(lworld), "date_from": "2026-01-16"}))
     fake.reply(lambda r: "Con Miguel el viernes tengo: " + ", ".join(s["time"] for s in last_tool_result(r)["result"]["slots"][:3]))
     fake.tool_calls(("propose_booking", {"service_id": corte(lworld), "start": "2026-01-16T11:00", "customer_name": "Juan Pérez"}))
-    fake.reply("¿Te agendo el corte de cabello el viernes a las 11:00 AM con Miguel?")
+    fake.reply("¿Te agendo el corte de cabello el viernes a las 11:00 AM con Miguel, a nombre de Juan Pérez?")
     fake.tool_calls(("confirm_proposal", lambda r: {"proposal_id": pending(r)}))
     fake.reply(lambda r: last_tool_result(r)["result"]["confirmation"])
     chat = lworld.chat(JUAN)
@@ -152,7 +152,7 @@ def test_proposal_then_yes_books_exactly_the_proposed_service_time_and_staff(lwo
     note = last_tool_result(fake.requests[1])["result"]["note"]
     assert note == "Son los horarios de Miguel Sánchez, a quien pidió el cliente."  # his slots, though the model gave no staff_id
     offer = chat.say("a las 11")
-    assert offer == "¿Te agendo el corte de cabello el viernes a las 11:00 AM con Miguel?"  # shown: nothing appended
+    assert offer == "¿Te agendo el corte de cabello el viernes a las 11:00 AM con Miguel, a nombre de Juan Pérez?"  # shown: nothing appended
     proposed = chat.last.state["llm_proposals"]["items"][0]
     assert proposed["staff_id"] == miguel  # the customer's choice, filled in by the tool
     assert lworld.appointments() == []
