@@ -8,6 +8,10 @@ customer's own upcoming appointments (the command handler checks it again).
 
 Reads go through the ReadStore and the AvailabilityService; after a successful command the tools
 wait for the projections to reach the command's position before reading again.
+
+The model-facing side (argument models, generated schemas, the one dispatcher, and the
+propose-then-confirm rule for booking, moving and cancelling) is ``agent.toolbox``; it acts only
+through this class.
 """
 
 from __future__ import annotations
