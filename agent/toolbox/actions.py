@@ -27,6 +27,10 @@ _SHOW = (
     "Muéstrale este resumen al cliente tal cual y espera su respuesta. Solo si en su siguiente mensaje dice que sí, "
     "usa confirm_proposal con este proposal_id."
 )
+_SHOW_ASKING_NAME = (
+    "Muéstrale este resumen al cliente tal cual; te falta su nombre. Cuando en su siguiente mensaje te lo dé, "
+    "usa confirm_proposal con este proposal_id y su nombre en customer_name."
+)
 
 
 def list_services(session: ToolSession, args: Any) -> list[dict]:
@@ -80,7 +84,8 @@ def _day_fact(session: ToolSession, local: datetime) -> str:
 def _offer(session: ToolSession, proposal: Proposal) -> dict:
     if not session.proposals.add(proposal):
         raise ToolError("Ya propusiste varias opciones en este mensaje: espera a que el cliente elija una.")
-    return {"proposal_id": proposal.id, "summary": proposal.summary, "instructions": _SHOW}
+    instructions = _SHOW_ASKING_NAME if proposal.asks_name else _SHOW
+    return {"proposal_id": proposal.id, "summary": proposal.summary, "instructions": instructions}
 
 
 def propose_booking(session: ToolSession, args: Any) -> dict:
