@@ -7,7 +7,7 @@ from eventsourcing.persistence import IntegrityError
 
 from infra.seed import seed_demo
 from proj_support import ADMIN
-from commands.messages import AddCustomer
+from commands.definitions import AddCustomer
 
 
 @pytest.mark.postgres

@@ -13,7 +13,7 @@ from aggregates.calendar import StaffDay
 from aggregates.errors import AlreadyExists, DuplicatePhone, InUse, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from aggregates.organization import Organization
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     AddCustomer,
     AddLocation,
     AddService,

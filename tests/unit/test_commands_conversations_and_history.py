@@ -12,7 +12,7 @@ from aggregates.calendar import DayCalendar, StaffDay
 from aggregates.conversation import Conversation, TwilioSidIndex
 from aggregates.errors import NotFound, PermissionDenied
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     HandOffConversation,
     QueueOutboundMessage,
     RecordInboundMessage,
