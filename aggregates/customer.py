@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import InvalidInput
 from aggregates.organization import NAMESPACE
 
@@ -20,7 +21,7 @@ def _clean(name: str) -> str:
     return name
 
 
-class Customer(Aggregate):
+class Customer(ParloAggregate):
     @staticmethod
     def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"customer:{organization_id}:{phone_number}")
@@ -35,8 +36,6 @@ class Customer(Aggregate):
         name_verified_at: datetime | None,
         email: str | None,
         notes: str | None,
-        actor: str,
-        cause: str,
     ) -> Customer:
         return cls._create(
             cls.Registered,
@@ -47,19 +46,15 @@ class Customer(Aggregate):
             name_verified_at=name_verified_at if name else None,
             email=(email or None),
             notes=(notes or ""),
-            actor=actor,
-            cause=cause,
         )
 
-    class Registered(Aggregate.Created):
+    class Registered(ParloAggregate.Created):
         organization_id: uuid.UUID
         phone_number: str
         name: str | None
         name_verified_at: datetime | None
         email: str | None
         notes: str
-        actor: str
-        cause: str
 
     @event(Registered)
     def __init__(
@@ -71,8 +66,6 @@ class Customer(Aggregate):
         name_verified_at: datetime | None,
         email: str | None,
         notes: str,
-        actor: str,
-        cause: str,
     ) -> None:
         self.organization_id = organization_id
         self.phone_number = phone_number
@@ -81,19 +74,19 @@ class Customer(Aggregate):
         self.email = email
         self.notes = notes
 
-    def learn_name(self, name: str, *, verified_at: datetime | None, actor: str, cause: str) -> None:
+    def learn_name(self, name: str, *, verified_at: datetime | None) -> None:
         """Record a name; ``verified_at`` is set when the customer confirmed it themselves."""
         name = _clean(name)
         if name != self.name or (verified_at is not None and self.name_verified_at is None):
-            self._name_learned(name=name, verified_at=verified_at, actor=actor, cause=cause)
+            self._name_learned(name=name, verified_at=verified_at)
 
     @event("NameLearned")
-    def _name_learned(self, name: str, verified_at: datetime | None, actor: str, cause: str) -> None:
+    def _name_learned(self, name: str, verified_at: datetime | None) -> None:
         self.name = name
         if verified_at is not None:
             self.name_verified_at = verified_at
 
-    def update_details(self, changes: dict, *, actor: str, cause: str) -> None:
+    def update_details(self, changes: dict) -> None:
         allowed = {"email", "notes"}
         unknown = set(changes) - allowed
         if unknown:
@@ -102,9 +95,9 @@ class Customer(Aggregate):
             raise InvalidInput("El correo no parece válido.")
         clean = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if clean:
-            self._details_updated(changes=clean, actor=actor, cause=cause)
+            self._details_updated(changes=clean)
 
     @event("DetailsUpdated")
-    def _details_updated(self, changes: dict, actor: str, cause: str) -> None:
+    def _details_updated(self, changes: dict) -> None:
         for key, value in changes.items():
             setattr(self, key, value)

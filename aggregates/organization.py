@@ -11,8 +11,9 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import (
     AlreadyExists,
     BusinessClosed,
@@ -68,7 +69,7 @@ def _clean_name(value: str, what: str, limit: int = 120) -> str:
     return value
 
 
-class Organization(Aggregate):
+class Organization(ParloAggregate):
     @staticmethod
     def create_id(whatsapp_number: str) -> uuid.UUID:
         """One organization per WhatsApp number: a second registration is a version conflict."""
@@ -86,8 +87,6 @@ class Organization(Aggregate):
         location_name: str,
         location_address: str,
         business_hours: dict,
-        actor: str,
-        cause: str,
     ) -> Organization:
         name = _clean_name(name, "el nombre del negocio")
         if business_type not in BUSINESS_TYPES:
@@ -103,11 +102,9 @@ class Organization(Aggregate):
             location_name=_clean_name(location_name, "el nombre de la sucursal"),
             location_address=(location_address or "").strip(),
             business_hours=validate_weekly_hours(business_hours),
-            actor=actor,
-            cause=cause,
         )
 
-    class Registered(Aggregate.Created):
+    class Registered(ParloAggregate.Created):
         name: str
         business_type: str
         timezone: str
@@ -116,8 +113,6 @@ class Organization(Aggregate):
         location_name: str
         location_address: str
         business_hours: dict
-        actor: str
-        cause: str
 
     @event(Registered)
     def __init__(
@@ -131,8 +126,6 @@ class Organization(Aggregate):
         location_name: str,
         location_address: str,
         business_hours: dict,
-        actor: str,
-        cause: str,
     ) -> None:
         self.name = name
         self.business_type = business_type
@@ -217,7 +210,7 @@ class Organization(Aggregate):
 
     # ---- profile and status ----------------------------------------------------------
 
-    def update_profile(self, *, name: str | None, business_type: str | None, timezone: str | None, actor: str, cause: str) -> None:
+    def update_profile(self, *, name: str | None, business_type: str | None, timezone: str | None) -> None:
         changes: dict[str, str] = {}
         if name is not None and name != self.name:
             changes["name"] = _clean_name(name, "el nombre del negocio")
@@ -228,35 +221,35 @@ class Organization(Aggregate):
         if timezone is not None and timezone != self.timezone:
             changes["timezone"] = validate_timezone(timezone)
         if changes:
-            self._profile_updated(changes=changes, actor=actor, cause=cause)
+            self._profile_updated(changes=changes)
 
     @event("ProfileUpdated")
-    def _profile_updated(self, changes: dict, actor: str, cause: str) -> None:
+    def _profile_updated(self, changes: dict) -> None:
         for key, value in changes.items():
             setattr(self, key, value)
 
-    def change_status(self, status: str, reason: str, *, actor: str, cause: str) -> None:
+    def change_status(self, status: str, reason: str) -> None:
         if status not in STATUSES:
             raise InvalidInput(f"Estado desconocido: «{status}».")
         if status == self.status:
             return
         if status not in STATUS_TRANSITIONS[self.status]:
             raise InvalidTransition(f"Un negocio en estado «{self.status}» no puede pasar a «{status}».")
-        self._status_changed(status=status, reason=reason or "", actor=actor, cause=cause)
+        self._status_changed(status=status, reason=reason or "")
 
     @event("StatusChanged")
-    def _status_changed(self, status: str, reason: str, actor: str, cause: str) -> None:
+    def _status_changed(self, status: str, reason: str) -> None:
         self.status = status
 
-    def add_whatsapp_number(self, number: str, *, actor: str, cause: str) -> None:
+    def add_whatsapp_number(self, number: str) -> None:
         if number not in self.whatsapp_numbers:
-            self._whatsapp_number_added(number=number, actor=actor, cause=cause)
+            self._whatsapp_number_added(number=number)
 
     @event("WhatsAppNumberAdded")
-    def _whatsapp_number_added(self, number: str, actor: str, cause: str) -> None:
+    def _whatsapp_number_added(self, number: str) -> None:
         self.whatsapp_numbers = [*self.whatsapp_numbers, number]
 
-    def update_settings(self, changes: dict, *, actor: str, cause: str) -> None:
+    def update_settings(self, changes: dict) -> None:
         if not isinstance(changes, dict):
             raise InvalidInput("Los ajustes deben indicarse como nombre y valor.")
         unknown = sorted(str(key) for key in changes if key not in SETTING_LIMITS)
@@ -272,15 +265,15 @@ class Organization(Aggregate):
                 raise InvalidInput(f"El ajuste «{key}» debe ser un número entero entre {low} y {high}.")
             clean[key] = value
         if clean and any(self.settings.get(k) != v for k, v in clean.items()):
-            self._settings_updated(changes=clean, actor=actor, cause=cause)
+            self._settings_updated(changes=clean)
 
     @event("SettingsUpdated")
-    def _settings_updated(self, changes: dict, actor: str, cause: str) -> None:
+    def _settings_updated(self, changes: dict) -> None:
         self.settings = {**self.settings, **changes}
 
     # ---- locations, hours and closures -------------------------------------------------
 
-    def add_location(self, location_id: uuid.UUID, name: str, address: str, business_hours: dict, *, actor: str, cause: str) -> None:
+    def add_location(self, location_id: uuid.UUID, name: str, address: str, business_hours: dict) -> None:
         if str(location_id) in self.locations:
             raise AlreadyExists("Esa sucursal ya existe.")
         self._location_added(
@@ -288,18 +281,16 @@ class Organization(Aggregate):
             name=_clean_name(name, "el nombre de la sucursal"),
             address=(address or "").strip(),
             business_hours=validate_weekly_hours(business_hours),
-            actor=actor,
-            cause=cause,
         )
 
     @event("LocationAdded")
-    def _location_added(self, location_id: uuid.UUID, name: str, address: str, business_hours: dict, actor: str, cause: str) -> None:
+    def _location_added(self, location_id: uuid.UUID, name: str, address: str, business_hours: dict) -> None:
         self.locations = {
             **self.locations,
             str(location_id): {"name": name, "address": address, "is_primary": False, "business_hours": business_hours},
         }
 
-    def update_location(self, location_id: uuid.UUID, *, name: str | None, address: str | None, actor: str, cause: str) -> None:
+    def update_location(self, location_id: uuid.UUID, *, name: str | None, address: str | None) -> None:
         location = self.location(location_id)
         changes = {}
         if name is not None and name != location["name"]:
@@ -307,39 +298,39 @@ class Organization(Aggregate):
         if address is not None and address != location["address"]:
             changes["address"] = address.strip()
         if changes:
-            self._location_updated(location_id=location_id, changes=changes, actor=actor, cause=cause)
+            self._location_updated(location_id=location_id, changes=changes)
 
     @event("LocationUpdated")
-    def _location_updated(self, location_id: uuid.UUID, changes: dict, actor: str, cause: str) -> None:
+    def _location_updated(self, location_id: uuid.UUID, changes: dict) -> None:
         key = str(location_id)
         self.locations = {**self.locations, key: {**self.locations[key], **changes}}
 
-    def remove_location(self, location_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def remove_location(self, location_id: uuid.UUID) -> None:
         location = self.location(location_id)
         if location["is_primary"] or len(self.locations) == 1:
             raise InUse("No puedes eliminar la sucursal principal ni la única sucursal del negocio.")
         if any(spot["location_id"] == str(location_id) for spot in self.spots.values()):
             raise InUse("Primero mueve o elimina los lugares de trabajo de esa sucursal.")
-        self._location_removed(location_id=location_id, actor=actor, cause=cause)
+        self._location_removed(location_id=location_id)
 
     @event("LocationRemoved")
-    def _location_removed(self, location_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _location_removed(self, location_id: uuid.UUID) -> None:
         self.locations = {k: v for k, v in self.locations.items() if k != str(location_id)}
 
-    def set_business_hours(self, location_id: uuid.UUID, hours: dict, *, actor: str, cause: str) -> None:
+    def set_business_hours(self, location_id: uuid.UUID, hours: dict) -> None:
         current = self.location(location_id)["business_hours"]
         if not isinstance(hours, dict):
             raise InvalidInput("El horario debe indicar los días de la semana.")
         canonical = validate_weekly_hours({**current, **hours})
         if canonical != current:
-            self._business_hours_set(location_id=location_id, business_hours=canonical, actor=actor, cause=cause)
+            self._business_hours_set(location_id=location_id, business_hours=canonical)
 
     @event("BusinessHoursSet")
-    def _business_hours_set(self, location_id: uuid.UUID, business_hours: dict, actor: str, cause: str) -> None:
+    def _business_hours_set(self, location_id: uuid.UUID, business_hours: dict) -> None:
         key = str(location_id)
         self.locations = {**self.locations, key: {**self.locations[key], "business_hours": business_hours}}
 
-    def close(self, closure_id: uuid.UUID, start_date: date, end_date: date, reason: str, *, actor: str, cause: str) -> None:
+    def close(self, closure_id: uuid.UUID, start_date: date, end_date: date, reason: str) -> None:
         if end_date < start_date:
             raise InvalidInput("La fecha final del cierre debe ser igual o posterior a la inicial.")
         if (end_date - start_date).days > 366:
@@ -351,21 +342,19 @@ class Organization(Aggregate):
             start_date=start_date.isoformat(),
             end_date=end_date.isoformat(),
             reason=(reason or "").strip(),
-            actor=actor,
-            cause=cause,
         )
 
     @event("ClosureScheduled")
-    def _closed(self, closure_id: uuid.UUID, start_date: str, end_date: str, reason: str, actor: str, cause: str) -> None:
+    def _closed(self, closure_id: uuid.UUID, start_date: str, end_date: str, reason: str) -> None:
         self.closures = {**self.closures, str(closure_id): {"start_date": start_date, "end_date": end_date, "reason": reason}}
 
-    def reopen(self, closure_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def reopen(self, closure_id: uuid.UUID) -> None:
         if str(closure_id) not in self.closures:
             raise NotFound("No encontré ese cierre.")
-        self._closure_removed(closure_id=closure_id, actor=actor, cause=cause)
+        self._closure_removed(closure_id=closure_id)
 
     @event("ClosureRemoved")
-    def _closure_removed(self, closure_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _closure_removed(self, closure_id: uuid.UUID) -> None:
         self.closures = {k: v for k, v in self.closures.items() if k != str(closure_id)}
 
     # ---- services ----------------------------------------------------------------------
@@ -388,8 +377,6 @@ class Organization(Aggregate):
         description: str,
         duration_minutes: int,
         price_cents: int,
-        actor: str,
-        cause: str,
     ) -> None:
         if str(service_id) in self.services:
             raise AlreadyExists("Ese servicio ya existe.")
@@ -401,13 +388,11 @@ class Organization(Aggregate):
             description=(description or "").strip(),
             duration_minutes=duration_minutes,
             price_cents=price_cents,
-            actor=actor,
-            cause=cause,
         )
 
     @event("ServiceAdded")
     def _service_added(
-        self, service_id: uuid.UUID, name: str, description: str, duration_minutes: int, price_cents: int, actor: str, cause: str
+        self, service_id: uuid.UUID, name: str, description: str, duration_minutes: int, price_cents: int
     ) -> None:
         self.services = {
             **self.services,
@@ -422,7 +407,7 @@ class Organization(Aggregate):
             },
         }
 
-    def update_service(self, service_id: uuid.UUID, changes: dict, *, actor: str, cause: str) -> None:
+    def update_service(self, service_id: uuid.UUID, changes: dict) -> None:
         service = self.service(service_id)
         allowed = {"name", "description", "duration_minutes", "price_cents", "is_active"}
         unknown = set(changes) - allowed
@@ -436,39 +421,39 @@ class Organization(Aggregate):
         merged = {**service, **clean}
         self._check_service_fields(merged["name"], merged["duration_minutes"], merged["price_cents"], except_id=str(service_id))
         if clean:
-            self._service_updated(service_id=service_id, changes=clean, actor=actor, cause=cause)
+            self._service_updated(service_id=service_id, changes=clean)
 
     @event("ServiceUpdated")
-    def _service_updated(self, service_id: uuid.UUID, changes: dict, actor: str, cause: str) -> None:
+    def _service_updated(self, service_id: uuid.UUID, changes: dict) -> None:
         key = str(service_id)
         self.services = {**self.services, key: {**self.services[key], **changes}}
 
-    def remove_service(self, service_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def remove_service(self, service_id: uuid.UUID) -> None:
         service = self.service(service_id)
         if service["has_appointments"]:
             raise InUse(f"«{service['name']}» ya tiene citas; puedes desactivarlo, pero no eliminarlo.")
-        self._service_removed(service_id=service_id, actor=actor, cause=cause)
+        self._service_removed(service_id=service_id)
 
     @event("ServiceRemoved")
-    def _service_removed(self, service_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _service_removed(self, service_id: uuid.UUID) -> None:
         self.services = {k: v for k, v in self.services.items() if k != str(service_id)}
         self.spots = {
             k: {**v, "service_ids": [s for s in v["service_ids"] if s != str(service_id)]} for k, v in self.spots.items()
         }
 
-    def mark_service_used(self, service_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def mark_service_used(self, service_id: uuid.UUID) -> None:
         if not self.service(service_id)["has_appointments"]:
-            self._service_first_booked(service_id=service_id, actor=actor, cause=cause)
+            self._service_first_booked(service_id=service_id)
 
     @event("ServiceFirstBooked")
-    def _service_first_booked(self, service_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _service_first_booked(self, service_id: uuid.UUID) -> None:
         key = str(service_id)
         self.services = {**self.services, key: {**self.services[key], "has_appointments": True}}
 
     # ---- spots -------------------------------------------------------------------------
 
     def add_spot(
-        self, spot_id: uuid.UUID, *, location_id: uuid.UUID, name: str, display_order: int, service_ids: list[uuid.UUID], actor: str, cause: str
+        self, spot_id: uuid.UUID, *, location_id: uuid.UUID, name: str, display_order: int, service_ids: list[uuid.UUID]
     ) -> None:
         if str(spot_id) in self.spots:
             raise AlreadyExists("Ese lugar ya existe.")
@@ -481,13 +466,11 @@ class Organization(Aggregate):
             name=_clean_name(name, "el nombre del lugar"),
             display_order=int(display_order),
             service_ids=[str(s) for s in service_ids],
-            actor=actor,
-            cause=cause,
         )
 
     @event("SpotAdded")
     def _spot_added(
-        self, spot_id: uuid.UUID, location_id: uuid.UUID, name: str, display_order: int, service_ids: list, actor: str, cause: str
+        self, spot_id: uuid.UUID, location_id: uuid.UUID, name: str, display_order: int, service_ids: list
     ) -> None:
         self.spots = {
             **self.spots,
@@ -501,7 +484,7 @@ class Organization(Aggregate):
             },
         }
 
-    def update_spot(self, spot_id: uuid.UUID, changes: dict, *, actor: str, cause: str) -> None:
+    def update_spot(self, spot_id: uuid.UUID, changes: dict) -> None:
         spot = self.spot(spot_id)
         allowed = {"name", "display_order", "is_active", "service_ids"}
         unknown = set(changes) - allowed
@@ -516,38 +499,38 @@ class Organization(Aggregate):
             clean["name"] = _clean_name(clean["name"], "el nombre del lugar")
         clean = {k: v for k, v in clean.items() if spot.get(k) != v}
         if clean:
-            self._spot_updated(spot_id=spot_id, changes=clean, actor=actor, cause=cause)
+            self._spot_updated(spot_id=spot_id, changes=clean)
 
     @event("SpotUpdated")
-    def _spot_updated(self, spot_id: uuid.UUID, changes: dict, actor: str, cause: str) -> None:
+    def _spot_updated(self, spot_id: uuid.UUID, changes: dict) -> None:
         key = str(spot_id)
         self.spots = {**self.spots, key: {**self.spots[key], **changes}}
 
-    def remove_spot(self, spot_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def remove_spot(self, spot_id: uuid.UUID) -> None:
         spot = self.spot(spot_id)
         if spot["has_appointments"]:
             raise InUse(f"«{spot['name']}» ya tiene citas; puedes desactivarlo, pero no eliminarlo.")
-        self._spot_removed(spot_id=spot_id, actor=actor, cause=cause)
+        self._spot_removed(spot_id=spot_id)
 
     @event("SpotRemoved")
-    def _spot_removed(self, spot_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _spot_removed(self, spot_id: uuid.UUID) -> None:
         self.spots = {k: v for k, v in self.spots.items() if k != str(spot_id)}
 
-    def mark_spot_used(self, spot_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def mark_spot_used(self, spot_id: uuid.UUID) -> None:
         if not self.spot(spot_id)["has_appointments"]:
-            self._spot_first_booked(spot_id=spot_id, actor=actor, cause=cause)
+            self._spot_first_booked(spot_id=spot_id)
 
     @event("SpotFirstBooked")
-    def _spot_first_booked(self, spot_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _spot_first_booked(self, spot_id: uuid.UUID) -> None:
         key = str(spot_id)
         self.spots = {**self.spots, key: {**self.spots[key], "has_appointments": True}}
 
     # ---- staff roster (an index, so commands can pick a free staff member) -----------
 
-    def enlist_staff(self, staff_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def enlist_staff(self, staff_id: uuid.UUID) -> None:
         if str(staff_id) not in self.staff_ids:
-            self._staff_enlisted(staff_id=staff_id, actor=actor, cause=cause)
+            self._staff_enlisted(staff_id=staff_id)
 
     @event("StaffEnlisted")
-    def _staff_enlisted(self, staff_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _staff_enlisted(self, staff_id: uuid.UUID) -> None:
         self.staff_ids = [*self.staff_ids, str(staff_id)]

@@ -37,8 +37,6 @@ def issue_magic_link(app: CommandBase, cmd: IssueMagicLink) -> CommandResult:
         staff_id=staff.id,
         issued_at=now,
         expires_at=now + timedelta(minutes=cmd.ttl_minutes),
-        actor=actor_label(cmd.actor),
-        cause=cmd.cause,
     )
     return CommandResult(link.id, app._save(link), {"expires_at": link.expires_at})
 
@@ -58,7 +56,8 @@ def consume_magic_link(app: CommandBase, cmd: ConsumeMagicLink) -> CommandResult
     staff = app._owned(StaffMember, link.staff_id, org.id, "No encontré a esa persona en este negocio.")
     if not staff.is_active:
         raise PermissionDenied("Tu usuario está desactivado en este negocio.")
-    link.consume(at=now, actor=actor_label(cmd.actor, staff), cause=cmd.cause)
+    app._acting_as(actor_label(cmd.actor, staff))  # the person logging in uses the link
+    link.consume(at=now)
     return CommandResult(
         link.id,
         app._save(link),

@@ -11,7 +11,9 @@ from collections.abc import Callable
 from typing import Any
 
 from commands import access, appointments, conversations, customers, organizations, staff
+from aggregates.base import recording
 from commands.base import CommandResult, retrying_on_conflict
+from commands.context import provisional_label
 from commands.definitions import Command
 from commands.history import HistoryQueries
 from commands.queries import WriteModelQueries
@@ -37,7 +39,12 @@ class ParloApplication(WriteModelQueries, HistoryQueries):
             handler = COMMAND_HANDLERS[type(cmd)]
         except KeyError:
             raise TypeError(f"No handler for {type(cmd).__name__}") from None
-        return retrying_on_conflict(self._count_conflict)(handler, self, cmd)
+        return retrying_on_conflict(self._count_conflict)(self._handle, handler, cmd)
+
+    def _handle(self, handler: Handler, cmd: Command) -> CommandResult:
+        # A fresh recording per attempt: every event of the command records its actor and cause.
+        with recording(provisional_label(cmd.actor), cmd.cause):
+            return handler(self, cmd)
 
     def _count_conflict(self, _attempt: Any) -> None:
         self.conflicts_retried += 1

@@ -37,19 +37,15 @@ MISSING = "No encontré esa cita."
 class _Days:
     """The calendars one command touches, loaded once each so every change lands on one instance."""
 
-    def __init__(self, app: CommandBase, organization_id: uuid.UUID, actor: str, cause: str) -> None:
+    def __init__(self, app: CommandBase, organization_id: uuid.UUID) -> None:
         self.app = app
         self.organization_id = organization_id
-        self.actor = actor
-        self.cause = cause
         self.loaded: dict[uuid.UUID, DayCalendar] = {}
 
     def get(self, cls: type[DayCalendar], owner_id: uuid.UUID, day) -> DayCalendar:
         key = cls.create_id(owner_id, day)
         if key not in self.loaded:
-            self.loaded[key] = self.app._day(
-                cls, owner_id, self.organization_id, day, actor=self.actor, cause=self.cause
-            )
+            self.loaded[key] = self.app._day(cls, owner_id, self.organization_id, day)
         return self.loaded[key]
 
 
@@ -64,8 +60,7 @@ def _appointment_actor(app: CommandBase, actor: Actor, org: Organization, appoin
         if action not in ("book", "cancel_appointment", "confirm"):
             raise PermissionDenied("Eso solo lo puede hacer el negocio.")
         return actor_label(actor)
-    label, _ = app._authorize(org.id, actor, "book" if action == "confirm" else action)
-    return label
+    return app._authorize(org.id, actor, "book" if action == "confirm" else action)[0]
 
 def _appointment(app: CommandBase, org_id: uuid.UUID, appointment_id: uuid.UUID) -> Appointment:
     return app._owned(Appointment, appointment_id, org_id, MISSING)
@@ -85,8 +80,6 @@ def _place(
     spot_id: uuid.UUID | None,
     appointment_id: uuid.UUID,
     check_hours: bool,
-    label: str,
-    cause: str,
     preferred_spot: uuid.UUID | None = None,
 ) -> tuple[StaffMember, uuid.UUID | None]:
     service = org.bookable_service(service_id)
@@ -103,7 +96,7 @@ def _place(
                 raise NoAvailability(f"{staff.name} trabaja en otra sucursal.")
             if check_hours:
                 staff.check_working(start, end, org.timezone)
-            days.get(StaffDay, staff.id, day).occupy(appointment_id, start, end, actor=label, cause=cause)
+            days.get(StaffDay, staff.id, day).occupy(appointment_id, start, end)
         except DomainError as error:
             if staff_id:
                 raise
@@ -134,7 +127,7 @@ def _place(
                     spots = [preferred] + [s for s in spots if s != preferred]
         for candidate_spot in spots:
             try:
-                days.get(SpotDay, candidate_spot, day).occupy(appointment_id, start, end, actor=label, cause=cause)
+                days.get(SpotDay, candidate_spot, day).occupy(appointment_id, start, end)
             except SlotTaken:
                 if spot_id is not None:
                     raise
@@ -144,14 +137,14 @@ def _place(
         if chosen_spot is None and spots:
             raise SlotTaken("No hay un lugar libre para ese servicio a esa hora.")
         if chosen_spot is not None:
-            org.mark_spot_used(chosen_spot, actor=label, cause=cause)
+            org.mark_spot_used(chosen_spot)
     return chosen, chosen_spot
 
 # ---- handlers --------------------------------------------------------------------------
 
 def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
     org = app._organization(cmd.organization_id)
-    label = _appointment_actor(app, cmd.actor, org, None, "book")
+    _appointment_actor(app, cmd.actor, org, None, "book")
     appointment_id = cmd.appointment_id or uuid.uuid4()
     if cmd.appointment_id is not None and app._exists(appointment_id):
         # The same request again (a retried job or webhook): report what was booked.
@@ -159,7 +152,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
         _appointment_actor(app, cmd.actor, org, existing, "book")  # another customer's id: not found
         return CommandResult(existing.id, None, {"already_booked": True, "staff_id": existing.staff_id})
 
-    customer, customer_is_new = _customer_for_booking(app, cmd, org, label, appointment_id)
+    customer, customer_is_new = _customer_for_booking(app, cmd, org, appointment_id)
     service = org.bookable_service(cmd.service_id)
     start = ensure_utc(cmd.start)
     end = start + timedelta(minutes=service["duration_minutes"])
@@ -175,7 +168,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
             raise BusinessClosed("Este negocio no está recibiendo citas por ahora.")
     else:
         org.check_open(location_id, start, end)
-    days = _Days(app, org.id, label, cmd.cause)
+    days = _Days(app, org.id)
     staff, spot_id = _place(app, 
         org=org,
         days=days,
@@ -187,8 +180,6 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
         spot_id=cmd.spot_id,
         appointment_id=appointment_id,
         check_hours=not walk_in,
-        label=label,
-        cause=cmd.cause,
     )
     appointment = Appointment.book(
         appointment_id=appointment_id,
@@ -204,11 +195,9 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
         status="confirmed" if cmd.confirmed else "pending",
         notes=cmd.notes,
         price_cents=service["price_cents"],
-        actor=label,
-        cause=cmd.cause,
         booked_at=now,
     )
-    org.mark_service_used(cmd.service_id, actor=label, cause=cmd.cause)
+    org.mark_service_used(cmd.service_id)
     position = app._save(org, customer, *days.loaded.values(), appointment)
     return CommandResult(
         appointment.id,
@@ -217,7 +206,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
     )
 
 def _customer_for_booking(
-    app: CommandBase, cmd: BookAppointment, org: Organization, label: str, appointment_id: uuid.UUID
+    app: CommandBase, cmd: BookAppointment, org: Organization, appointment_id: uuid.UUID
 ) -> tuple[Customer, bool]:
     verified_at = None
     if cmd.actor.kind == "customer":
@@ -226,7 +215,7 @@ def _customer_for_booking(
     elif cmd.customer_id is not None:
         customer = app._owned(Customer, cmd.customer_id, org.id, "No encontré a ese cliente.")
         if cmd.customer_name:
-            customer.learn_name(cmd.customer_name, verified_at=None, actor=label, cause=cmd.cause)
+            customer.learn_name(cmd.customer_name, verified_at=None)
         return customer, False
     elif cmd.customer_phone:
         phone = normalize_phone(cmd.customer_phone)
@@ -243,7 +232,7 @@ def _customer_for_booking(
         customer = None
     if customer is not None:
         if cmd.customer_name:
-            customer.learn_name(cmd.customer_name, verified_at=verified_at, actor=label, cause=cmd.cause)
+            customer.learn_name(cmd.customer_name, verified_at=verified_at)
         return customer, False
     customer = Customer.register(
         organization_id=org.id,
@@ -252,15 +241,13 @@ def _customer_for_booking(
         name_verified_at=verified_at,
         email=None,
         notes=None,
-        actor=label,
-        cause=cmd.cause,
     )
     return customer, True
 
 def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> CommandResult:
     org = app._organization(cmd.organization_id)
     appointment = _appointment(app, org.id, cmd.appointment_id)
-    label = _appointment_actor(app, cmd.actor, org, appointment, "book")
+    _appointment_actor(app, cmd.actor, org, appointment, "book")
     if not appointment.is_live:
         raise InvalidTransition(f"Esta cita ya está {STATUS_ES[appointment.status]}; no se puede cambiar.")
     service_id = cmd.service_id or appointment.service_id
@@ -271,14 +258,14 @@ def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> Comm
         raise InvalidInput("Esa hora ya pasó; elige un horario futuro.")
     staff_id, spot_id = cmd.staff_id, cmd.spot_id
     org.check_open(appointment.location_id, start, end)
-    days = _Days(app, org.id, label, cmd.cause)
+    days = _Days(app, org.id)
     old_day = local_date(appointment.scheduled_start, org.timezone)
     new_day = local_date(start, org.timezone)
     target_staff = staff_id or appointment.staff_id
     if target_staff != appointment.staff_id or new_day != old_day:
-        days.get(StaffDay, appointment.staff_id, old_day).release(appointment.id, actor=label, cause=cmd.cause)
+        days.get(StaffDay, appointment.staff_id, old_day).release(appointment.id)
     if appointment.spot_id is not None:
-        days.get(SpotDay, appointment.spot_id, old_day).release(appointment.id, actor=label, cause=cmd.cause)
+        days.get(SpotDay, appointment.spot_id, old_day).release(appointment.id)
     staff, new_spot = _place(app, 
         org=org,
         days=days,
@@ -290,8 +277,6 @@ def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> Comm
         spot_id=spot_id,
         appointment_id=appointment.id,
         check_hours=True,
-        label=label,
-        cause=cmd.cause,
         # keep the same chair when it is free, but a taken chair is no reason to refuse the move
         preferred_spot=appointment.spot_id,
     )
@@ -302,58 +287,56 @@ def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> Comm
         spot_id=new_spot,
         service_id=service_id,
         price_cents=service["price_cents"],
-        actor=label,
-        cause=cmd.cause,
     )
     if cmd.notes is not None:
-        appointment.update_notes(cmd.notes, actor=label, cause=cmd.cause)
-    org.mark_service_used(service_id, actor=label, cause=cmd.cause)
+        appointment.update_notes(cmd.notes)
+    org.mark_service_used(service_id)
     position = app._save(org, *days.loaded.values(), appointment)
     return CommandResult(appointment.id, position, {"staff_id": staff.id, "spot_id": new_spot})
 
 def _end_appointment(app: CommandBase, cmd, action: str, change) -> CommandResult:
     org = app._organization(cmd.organization_id)
     appointment = _appointment(app, org.id, cmd.appointment_id)
-    label = _appointment_actor(app, cmd.actor, org, appointment, action)
-    change(appointment, label)
+    _appointment_actor(app, cmd.actor, org, appointment, action)
+    change(appointment)
     touched = [appointment]
     if appointment.status == "cancelled":
         day = local_date(appointment.scheduled_start, org.timezone)
-        days = _Days(app, org.id, label, cmd.cause)
-        days.get(StaffDay, appointment.staff_id, day).release(appointment.id, actor=label, cause=cmd.cause)
+        days = _Days(app, org.id)
+        days.get(StaffDay, appointment.staff_id, day).release(appointment.id)
         if appointment.spot_id is not None:
-            days.get(SpotDay, appointment.spot_id, day).release(appointment.id, actor=label, cause=cmd.cause)
+            days.get(SpotDay, appointment.spot_id, day).release(appointment.id)
         touched.extend(days.loaded.values())
     return CommandResult(appointment.id, app._save(*touched), {"status": appointment.status})
 
 def cancel_appointment(app: CommandBase, cmd: CancelAppointment) -> CommandResult:
     return _end_appointment(app, 
-        cmd, "cancel_appointment", lambda a, label: a.cancel(cmd.reason, actor=label, cause=cmd.cause)
+        cmd, "cancel_appointment", lambda a: a.cancel(cmd.reason)
     )
 
 def complete_appointment(app: CommandBase, cmd: CompleteAppointment) -> CommandResult:
     return _end_appointment(app, 
-        cmd, "mark_attendance", lambda a, label: a.complete(cmd.notes, now=app.now(), actor=label, cause=cmd.cause)
+        cmd, "mark_attendance", lambda a: a.complete(cmd.notes, now=app.now())
     )
 
 def mark_no_show(app: CommandBase, cmd: MarkNoShow) -> CommandResult:
     return _end_appointment(app, 
-        cmd, "mark_attendance", lambda a, label: a.mark_no_show(cmd.notes, now=app.now(), actor=label, cause=cmd.cause)
+        cmd, "mark_attendance", lambda a: a.mark_no_show(cmd.notes, now=app.now())
     )
 
 def confirm_appointment(app: CommandBase, cmd: ConfirmAppointment) -> CommandResult:
-    return _end_appointment(app, cmd, "confirm", lambda a, label: a.confirm(actor=label, cause=cmd.cause))
+    return _end_appointment(app, cmd, "confirm", lambda a: a.confirm())
 
 def update_appointment_notes(app: CommandBase, cmd: UpdateAppointmentNotes) -> CommandResult:
     return _end_appointment(app, 
-        cmd, "book", lambda a, label: a.update_notes(cmd.notes, actor=label, cause=cmd.cause)
+        cmd, "book", lambda a: a.update_notes(cmd.notes)
     )
 
 def record_reminder_sent(app: CommandBase, cmd: RecordReminderSent) -> CommandResult:
     if cmd.actor.kind != "system":
         raise PermissionDenied("Solo el sistema registra recordatorios.")
     appointment = _appointment(app, cmd.organization_id, cmd.appointment_id)
-    appointment.record_reminder_sent(ensure_utc(cmd.at), actor=actor_label(cmd.actor), cause=cmd.cause)
+    appointment.record_reminder_sent(ensure_utc(cmd.at))
     return CommandResult(appointment.id, app._save(appointment))
 
 

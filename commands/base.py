@@ -14,6 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from aggregates.base import current_recording
 from aggregates.calendar import DayCalendar
 from aggregates.errors import NotFound, PermissionDenied
 from aggregates.organization import Organization
@@ -160,21 +161,19 @@ class CommandBase(Application):
         owner_id: uuid.UUID,
         organization_id: uuid.UUID,
         day: date,
-        *,
-        actor: str,
-        cause: str,
     ) -> DayCalendar:
         """Load a day calendar, or open it (recording who caused it to open) when new."""
         day_id = cls.create_id(owner_id, day)
         try:
             return self.repository.get(day_id)
         except AggregateNotFoundError:
-            return cls.open(owner_id, organization_id, day, actor=actor, cause=cause)
+            return cls.open(owner_id, organization_id, day)
 
     # ---- who is acting --------------------------------------------------------------------
 
     def _authorize(self, organization_id: uuid.UUID, actor: Actor, action: str) -> tuple[str, StaffMember | None]:
-        """Check the permission matrix; return the label recorded on events and the staff member.
+        """Check the permission matrix; return the label the events record (now the command's
+        actor) and the staff member.
 
         Staff permissions are read from the StaffMember aggregate, never taken from the caller.
         """
@@ -187,8 +186,14 @@ class CommandBase(Application):
                 raise PermissionDenied("No reconozco a esa persona en este negocio.") from None
             staff = self._owned(StaffMember, staff_id, organization_id, "No reconozco a esa persona en este negocio.")
             staff.require(action)
-            return actor_label(actor, staff), staff
+            return self._acting_as(actor_label(actor, staff)), staff
         raise PermissionDenied("No tienes permiso para hacer eso.")
+
+    def _acting_as(self, label: str) -> str:
+        """Who the events of this command record as their actor, once the command knows it
+        (``execute`` starts with the actor's own label; authorization tells owner from staff)."""
+        current_recording().actor = label
+        return label
 
     # ---- saving ---------------------------------------------------------------------------
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from aggregates.errors import InvalidInput
 from commands.phones import normalize_phone
 
 ActorKind = Literal["customer", "staff", "admin", "system"]
@@ -47,6 +48,15 @@ def parse_actor_label(label: str) -> tuple[str, str]:
 class _StaffLike(Protocol):
     id: object
     permission_level: str
+
+
+def provisional_label(actor: Actor) -> str:
+    """The actor's label before the command has checked it: a customer's phone may not parse yet
+    (the handler then refuses it) and a staff member is ``staff:`` until authorized as an owner."""
+    try:
+        return actor_label(actor)
+    except InvalidInput:
+        return actor.label
 
 
 def actor_label(actor: Actor, staff: _StaffLike | None = None) -> str:

@@ -6,7 +6,7 @@ Plus a few write-model queries the gateway decides with (always consistent, no p
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from aggregates.conversation import (
     CENTRAL_ORGANIZATION_ID,
@@ -45,7 +45,7 @@ def _check_org(app: WriteModelQueries, organization_id: uuid.UUID) -> Organizati
         return None
     return app._organization(organization_id)
 
-def _conversation(app: WriteModelQueries, organization_id: uuid.UUID, phone: str, address: str | None, label: str, cause: str) -> Conversation:
+def _conversation(app: WriteModelQueries, organization_id: uuid.UUID, phone: str, address: str | None) -> Conversation:
     existing = app._get_or_none(Conversation.create_id(organization_id, phone))
     if existing is not None:
         return existing
@@ -53,8 +53,6 @@ def _conversation(app: WriteModelQueries, organization_id: uuid.UUID, phone: str
         organization_id=organization_id,
         phone_number=phone,
         whatsapp_address=address or whatsapp_address(phone),
-        actor=label,
-        cause=cause,
     )
 
 def _conversation_actor_label(app: WriteModelQueries, organization_id: uuid.UUID, actor, phone: str, action: str) -> str:
@@ -71,8 +69,7 @@ def _system_label(app: WriteModelQueries, organization_id: uuid.UUID, actor, act
         return actor_label(actor)
     if organization_id == CENTRAL_ORGANIZATION_ID:
         raise PermissionDenied("No tienes permiso para hacer eso.")
-    label, _ = app._authorize(organization_id, actor, action)
-    return label
+    return app._authorize(organization_id, actor, action)[0]
 
 # ---- inbound ------------------------------------------------------------------------
 
@@ -84,9 +81,9 @@ def record_inbound_message(app: WriteModelQueries, cmd: RecordInboundMessage) ->
     if cmd.organization_id != CENTRAL_ORGANIZATION_ID and not app._stored(cmd.organization_id):
         raise NotFound("No encontré ese negocio.")
     phone = normalize_phone(cmd.from_address)
-    label = actor_label(Actor.customer(phone))
+    app._acting_as(actor_label(Actor.customer(phone)))  # the customer wrote it; Twilio only delivered it
     received_at = cmd.received_at or app.now()
-    conversation = _conversation(app, cmd.organization_id, phone, cmd.from_address, label, cmd.cause)
+    conversation = _conversation(app, cmd.organization_id, phone, cmd.from_address)
     inbound = InboundMessage.record(
         message_sid=cmd.message_sid,
         organization_id=cmd.organization_id,
@@ -96,8 +93,6 @@ def record_inbound_message(app: WriteModelQueries, cmd: RecordInboundMessage) ->
         body=cmd.body or "",
         media=list(cmd.media or []),
         received_at=received_at,
-        actor=label,
-        cause=cmd.cause,
     )
     conversation.receive(
         message_id=inbound.id,
@@ -109,8 +104,6 @@ def record_inbound_message(app: WriteModelQueries, cmd: RecordInboundMessage) ->
         wa_id=cmd.wa_id,
         num_media=int(cmd.num_media or 0),
         received_at=received_at,
-        actor=label,
-        cause=cmd.cause,
     )
     position = app._save(conversation, inbound)
     return CommandResult(
@@ -119,11 +112,11 @@ def record_inbound_message(app: WriteModelQueries, cmd: RecordInboundMessage) ->
 
 def save_agent_state(app: WriteModelQueries, cmd: SaveAgentState) -> CommandResult:
     phone = normalize_phone(cmd.customer_phone)
-    label = _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
+    _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
     conversation = app._get_or_none(Conversation.create_id(cmd.organization_id, phone))
     if conversation is None:
         raise NotFound("No encontré esa conversación.")
-    conversation.finish_turn(message_sid=cmd.message_sid, state=cmd.state, outcome=cmd.outcome, actor=label, cause=cmd.cause)
+    conversation.finish_turn(message_sid=cmd.message_sid, state=cmd.state, outcome=cmd.outcome)
     return CommandResult(conversation.id, app._save(conversation))
 
 # ---- outbound -----------------------------------------------------------------------
@@ -135,9 +128,8 @@ def queue_outbound_message(app: WriteModelQueries, cmd: QueueOutboundMessage) ->
     if cmd.actor.kind == "customer":
         if normalize_phone(cmd.actor.id) != phone:
             raise PermissionDenied("No tienes permiso para enviar mensajes a otra persona.")
-        label = actor_label(Actor.customer(phone))
     else:
-        label = _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
+        _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
     message_id = cmd.message_id or uuid.uuid4()
     existing = app._get_or_none(message_id)
     if existing is not None:
@@ -150,7 +142,7 @@ def queue_outbound_message(app: WriteModelQueries, cmd: QueueOutboundMessage) ->
     else:
         from_number = org.whatsapp_numbers[0] if org is not None else ""
     now = app.now()
-    conversation = _conversation(app, cmd.organization_id, phone, None, label, cmd.cause)
+    conversation = _conversation(app, cmd.organization_id, phone, None)
     message = OutboundMessage.queue(
         message_id=message_id,
         organization_id=cmd.organization_id,
@@ -162,10 +154,8 @@ def queue_outbound_message(app: WriteModelQueries, cmd: QueueOutboundMessage) ->
         kind=cmd.kind,
         template_variables=dict(cmd.template_variables) if cmd.template_variables else None,
         queued_at=now,
-        actor=label,
-        cause=cmd.cause,
     )
-    conversation.note_outbound(message_id=message_id, body=cmd.body, kind=cmd.kind, queued_at=now, actor=label, cause=cmd.cause)
+    conversation.note_outbound(message_id=message_id, body=cmd.body, kind=cmd.kind, queued_at=now)
     return CommandResult(message_id, app._save(conversation, message), {"created": True, "status": "pending"})
 
 def _outbound(app: WriteModelQueries, message_id: uuid.UUID) -> OutboundMessage:
@@ -176,21 +166,21 @@ def claim_outbound_message(app: WriteModelQueries, cmd: ClaimOutboundMessage) ->
     now = app.now()
     if not message.claimable(now):
         return CommandResult(message.id, None, {"claimed": False, **app.outbound_view(message, now)})
-    message.claim(now=now, lease_until=now + timedelta(seconds=cmd.lease_seconds), actor=actor_label(cmd.actor), cause=cmd.cause)
+    message.claim(now=now, lease_until=now + timedelta(seconds=cmd.lease_seconds))
     position = app._save(message)
     return CommandResult(message.id, position, {"claimed": True, **app.outbound_view(message, now)})
 
 def record_outbound_sent(app: WriteModelQueries, cmd: RecordOutboundSent) -> CommandResult:
     message = _outbound(app, cmd.message_id)
     now = app.now()
-    message.record_sent(twilio_sid=cmd.twilio_sid, status=cmd.status, content_sid=cmd.content_sid, at=now, actor=actor_label(cmd.actor), cause=cmd.cause)
+    message.record_sent(twilio_sid=cmd.twilio_sid, status=cmd.status, content_sid=cmd.content_sid, at=now)
     index = app._get_or_none(TwilioSidIndex.create_id(cmd.twilio_sid))
     if index is None:
-        index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=message.id, actor=actor_label(cmd.actor), cause=cmd.cause)
+        index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=message.id)
     else:
-        index.attach(message.id, actor=actor_label(cmd.actor), cause=cmd.cause)
+        index.attach(message.id)
         for early in index.early_statuses:
-            message.update_status(early["status"], error_code=early["error_code"], at=now, actor=actor_label(cmd.actor), cause=cmd.cause)
+            message.update_status(early["status"], error_code=early["error_code"], at=now)
     return CommandResult(message.id, app._save(message, index), {"status": message.status})
 
 def record_outbound_failed(app: WriteModelQueries, cmd: RecordOutboundFailed) -> CommandResult:
@@ -201,8 +191,6 @@ def record_outbound_failed(app: WriteModelQueries, cmd: RecordOutboundFailed) ->
         retry_at=cmd.retry_at,
         use_template=cmd.use_template,
         at=app.now(),
-        actor=actor_label(cmd.actor),
-        cause=cmd.cause,
     )
     return CommandResult(message.id, app._save(message), {"status": message.status})
 
@@ -215,27 +203,27 @@ def record_message_status(app: WriteModelQueries, cmd: RecordMessageStatus) -> C
     if index is None or index.message_id is None:
         # The callback beat our own record of the send: keep it for when we record it.
         if index is None:
-            index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=None, actor=actor_label(cmd.actor), cause=cmd.cause)
-        index.remember_status(status, cmd.error_code, now, actor=actor_label(cmd.actor), cause=cmd.cause)
+            index = TwilioSidIndex.open(twilio_sid=cmd.twilio_sid, message_id=None)
+        index.remember_status(status, cmd.error_code, now)
         return CommandResult(None, app._save(index), {"changed": False, "early": True})
     message = _outbound(app, index.message_id)
-    changed = message.update_status(status, error_code=cmd.error_code, at=now, actor=actor_label(cmd.actor), cause=cmd.cause)
+    changed = message.update_status(status, error_code=cmd.error_code, at=now)
     return CommandResult(message.id, app._save(message) if changed else None, {"changed": changed, "status": message.status})
 
 # ---- handoff ------------------------------------------------------------------------
 
 def hand_off_conversation(app: WriteModelQueries, cmd: HandOffConversation) -> CommandResult:
     phone = normalize_phone(cmd.customer_phone)
-    label = _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
+    _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
     conversation = app._get_or_none(Conversation.create_id(cmd.organization_id, phone))
     if conversation is None:
         raise NotFound("No encontré esa conversación.")
     already = conversation.handed_off
-    conversation.hand_off(cmd.reason, actor=label, cause=cmd.cause)
+    conversation.hand_off(cmd.reason)
     return CommandResult(conversation.id, app._save(conversation), {"already_handed_off": already})
 
 def resolve_handoff(app: WriteModelQueries, cmd: ResolveHandoff) -> CommandResult:
-    label = _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
+    _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
     if cmd.conversation_id is not None:
         conversation_id = cmd.conversation_id
     elif cmd.customer_phone:
@@ -245,7 +233,7 @@ def resolve_handoff(app: WriteModelQueries, cmd: ResolveHandoff) -> CommandResul
     conversation = app._get_or_none(conversation_id)
     if not isinstance(conversation, Conversation) or conversation.organization_id != cmd.organization_id:
         raise NotFound("No encontré esa conversación.")
-    conversation.resolve_handoff(actor=label, cause=cmd.cause)
+    conversation.resolve_handoff()
     return CommandResult(conversation.id, app._save(conversation))
 
 

@@ -15,21 +15,20 @@ def _customer_actor_label(app: CommandBase, cmd_actor, organization_id, phone: s
         if normalize_phone(cmd_actor.id) != phone:
             raise PermissionDenied("Solo puedes cambiar tus propios datos.")
         return actor_label(cmd_actor)
-    label, _ = app._authorize(organization_id, cmd_actor, action)
-    return label
+    return app._authorize(organization_id, cmd_actor, action)[0]
 
 def add_customer(app: CommandBase, cmd: AddCustomer) -> CommandResult:
     org = app._organization(cmd.organization_id)
     phone = normalize_phone(cmd.phone_number)
-    label = _customer_actor_label(app, cmd.actor, org.id, phone, "manage_customers")
+    _customer_actor_label(app, cmd.actor, org.id, phone, "manage_customers")
     customer_id = Customer.create_id(org.id, phone)
     verified_at = app.now() if cmd.name_verified else None
     if app._exists(customer_id):
         customer = app._owned(Customer, customer_id, org.id, "No encontré a ese cliente.")
         if cmd.name:
-            customer.learn_name(cmd.name, verified_at=verified_at, actor=label, cause=cmd.cause)
+            customer.learn_name(cmd.name, verified_at=verified_at)
         changes = {k: v for k, v in {"email": cmd.email, "notes": cmd.notes}.items() if v is not None}
-        customer.update_details(changes, actor=label, cause=cmd.cause)
+        customer.update_details(changes)
         return CommandResult(customer.id, app._save(customer), {"created": False})
     customer = Customer.register(
         organization_id=org.id,
@@ -38,19 +37,17 @@ def add_customer(app: CommandBase, cmd: AddCustomer) -> CommandResult:
         name_verified_at=verified_at,
         email=cmd.email,
         notes=cmd.notes,
-        actor=label,
-        cause=cmd.cause,
     )
     return CommandResult(customer.id, app._save(customer), {"created": True})
 
 def update_customer(app: CommandBase, cmd: UpdateCustomer) -> CommandResult:
     customer = app._owned(Customer, cmd.customer_id, cmd.organization_id, "No encontré a ese cliente.")
-    label = _customer_actor_label(app, cmd.actor, cmd.organization_id, customer.phone_number, "manage_customers")
+    _customer_actor_label(app, cmd.actor, cmd.organization_id, customer.phone_number, "manage_customers")
     if cmd.name is not None:
         verified_at = app.now() if cmd.name_verified else None
-        customer.learn_name(cmd.name, verified_at=verified_at, actor=label, cause=cmd.cause)
+        customer.learn_name(cmd.name, verified_at=verified_at)
     changes = {k: v for k, v in {"email": cmd.email, "notes": cmd.notes}.items() if v is not None}
-    customer.update_details(changes, actor=label, cause=cmd.cause)
+    customer.update_details(changes)
     return CommandResult(customer.id, app._save(customer))
 
 

@@ -13,7 +13,6 @@ from aggregates.errors import AlreadyExists, InvalidInput
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from commands.base import CommandBase, CommandResult
-from commands.context import actor_label
 from commands.definitions import (
     AddLocation,
     AddService,
@@ -40,14 +39,14 @@ def _change_organization(
     app: CommandBase,
     cmd: Command,
     action: str,
-    change: Callable[[Organization, str], object],
+    change: Callable[[Organization], object],
     result_id: Callable[[Organization], uuid.UUID] | uuid.UUID | None = None,
 ) -> CommandResult:
-    """Load the command's organization, authorize its actor for ``action``, apply ``change(org,
-    actor label)`` and save. The result's id is ``result_id`` (or ``result_id(org)``), else the org's."""
+    """Load the command's organization, authorize its actor for ``action``, apply ``change(org)``
+    and save. The result's id is ``result_id`` (or ``result_id(org)``), else the org's."""
     org = app._organization(cmd.organization_id)  # type: ignore[attr-defined]
-    label, _ = app._authorize(org.id, cmd.actor, action)
-    change(org, label)
+    app._authorize(org.id, cmd.actor, action)
+    change(org)
     position = app._save(org)
     found = result_id(org) if callable(result_id) else result_id
     return CommandResult(found or org.id, position)
@@ -76,11 +75,9 @@ def register_organization(app: CommandBase, cmd: RegisterOrganization) -> Comman
         location_name=cmd.location_name,
         location_address=cmd.location_address,
         business_hours=cmd.business_hours,
-        actor=actor_label(cmd.actor),
-        cause=cmd.cause,
     )
     if cmd.activate:
-        org.change_status("active", "", actor=actor_label(cmd.actor), cause=cmd.cause)
+        org.change_status("active", "")
     touched: list = [org]
     data: dict = {"location_id": org.primary_location_id}
     if owner_phone is not None:
@@ -94,19 +91,17 @@ def register_organization(app: CommandBase, cmd: RegisterOrganization) -> Comman
             working_hours=None,
             location_id=None,
             default_spot_id=None,
-            actor=actor_label(cmd.actor),
-            cause=cmd.cause,
         )
-        org.enlist_staff(owner.id, actor=actor_label(cmd.actor), cause=cmd.cause)
+        org.enlist_staff(owner.id)
         touched.append(owner)
         data["owner_id"] = owner.id
     return CommandResult(org.id, app._save(*touched), data)
 
 def update_organization(app: CommandBase, cmd: UpdateOrganization) -> CommandResult:
-    def change(org: Organization, label: str) -> None:
-        org.update_profile(name=cmd.name, business_type=cmd.business_type, timezone=cmd.timezone, actor=label, cause=cmd.cause)
+    def change(org: Organization) -> None:
+        org.update_profile(name=cmd.name, business_type=cmd.business_type, timezone=cmd.timezone)
         if cmd.settings:
-            org.update_settings(dict(cmd.settings), actor=label, cause=cmd.cause)
+            org.update_settings(dict(cmd.settings))
 
     return _change_organization(app, cmd, "manage_settings", change)
 
@@ -115,18 +110,16 @@ def change_organization_status(app: CommandBase, cmd: ChangeOrganizationStatus) 
     org = app._organization(cmd.organization_id)
     if cmd.actor.kind not in ("admin", "system"):
         # An owner may go live after onboarding, nothing else.
-        label, _ = app._authorize(org.id, cmd.actor, "manage_settings")
+        app._authorize(org.id, cmd.actor, "manage_settings")
         if not (org.status == "onboarding" and cmd.status == "active"):
             raise InvalidInput("Solo la plataforma puede suspender o reactivar un negocio.")
-    else:
-        label = actor_label(cmd.actor)
-    org.change_status(cmd.status, cmd.reason, actor=label, cause=cmd.cause)
+    org.change_status(cmd.status, cmd.reason)
     return CommandResult(org.id, app._save(org))
 
 
 def update_organization_settings(app: CommandBase, cmd: UpdateOrganizationSettings) -> CommandResult:
     return _change_organization(
-        app, cmd, "manage_settings", lambda org, label: org.update_settings(cmd.changes, actor=label, cause=cmd.cause)
+        app, cmd, "manage_settings", lambda org: org.update_settings(cmd.changes)
     )
 
 
@@ -136,7 +129,7 @@ def add_location(app: CommandBase, cmd: AddLocation) -> CommandResult:
         app,
         cmd,
         "manage_settings",
-        lambda org, label: org.add_location(location_id, cmd.name, cmd.address, cmd.business_hours, actor=label, cause=cmd.cause),
+        lambda org: org.add_location(location_id, cmd.name, cmd.address, cmd.business_hours),
         location_id,
     )
 
@@ -145,23 +138,23 @@ def update_location(app: CommandBase, cmd: UpdateLocation) -> CommandResult:
     # Two permissions: the name and address are settings, the hours need change_business_hours.
     org = app._organization(cmd.organization_id)
     if cmd.name is not None or cmd.address is not None or cmd.business_hours is None:
-        label, _ = app._authorize(org.id, cmd.actor, "manage_settings")
-        org.update_location(cmd.location_id, name=cmd.name, address=cmd.address, actor=label, cause=cmd.cause)
+        app._authorize(org.id, cmd.actor, "manage_settings")
+        org.update_location(cmd.location_id, name=cmd.name, address=cmd.address)
     if cmd.business_hours is not None:
-        label, _ = app._authorize(org.id, cmd.actor, "change_business_hours")
-        org.set_business_hours(cmd.location_id, cmd.business_hours, actor=label, cause=cmd.cause)
+        app._authorize(org.id, cmd.actor, "change_business_hours")
+        org.set_business_hours(cmd.location_id, cmd.business_hours)
     return CommandResult(cmd.location_id, app._save(org))
 
 
 def remove_location(app: CommandBase, cmd: RemoveLocation) -> CommandResult:
     return _change_organization(
-        app, cmd, "manage_settings", lambda org, label: org.remove_location(cmd.location_id, actor=label, cause=cmd.cause), cmd.location_id
+        app, cmd, "manage_settings", lambda org: org.remove_location(cmd.location_id), cmd.location_id
     )
 
 
 def set_business_hours(app: CommandBase, cmd: SetBusinessHours) -> CommandResult:
-    def change(org: Organization, label: str) -> None:
-        org.set_business_hours(cmd.location_id or org.primary_location_id, cmd.hours, actor=label, cause=cmd.cause)
+    def change(org: Organization) -> None:
+        org.set_business_hours(cmd.location_id or org.primary_location_id, cmd.hours)
 
     return _change_organization(
         app, cmd, "change_business_hours", change, lambda org: cmd.location_id or org.primary_location_id
@@ -173,30 +166,28 @@ def _closure_id(org: Organization, cmd: CloseBusiness) -> uuid.UUID:
 
 
 def close_business(app: CommandBase, cmd: CloseBusiness) -> CommandResult:
-    def change(org: Organization, label: str) -> None:
-        org.close(_closure_id(org, cmd), cmd.start_date, cmd.end_date, cmd.reason, actor=label, cause=cmd.cause)
+    def change(org: Organization) -> None:
+        org.close(_closure_id(org, cmd), cmd.start_date, cmd.end_date, cmd.reason)
 
     return _change_organization(app, cmd, "change_business_hours", change, lambda org: _closure_id(org, cmd))
 
 
 def reopen_business(app: CommandBase, cmd: ReopenBusiness) -> CommandResult:
     return _change_organization(
-        app, cmd, "change_business_hours", lambda org, label: org.reopen(cmd.closure_id, actor=label, cause=cmd.cause), cmd.closure_id
+        app, cmd, "change_business_hours", lambda org: org.reopen(cmd.closure_id), cmd.closure_id
     )
 
 
 def add_service(app: CommandBase, cmd: AddService) -> CommandResult:
     service_id = _new_id(cmd.service_id)
 
-    def change(org: Organization, label: str) -> None:
+    def change(org: Organization) -> None:
         org.add_service(
             service_id,
             name=cmd.name,
             description=cmd.description,
             duration_minutes=cmd.duration_minutes,
             price_cents=cmd.price_cents,
-            actor=label,
-            cause=cmd.cause,
         )
 
     return _change_organization(app, cmd, "manage_services", change, service_id)
@@ -208,29 +199,27 @@ def update_service(app: CommandBase, cmd: UpdateService) -> CommandResult:
         app,
         cmd,
         "change_service_durations" if only_duration else "manage_services",
-        lambda org, label: org.update_service(cmd.service_id, dict(cmd.changes), actor=label, cause=cmd.cause),
+        lambda org: org.update_service(cmd.service_id, dict(cmd.changes)),
         cmd.service_id,
     )
 
 
 def remove_service(app: CommandBase, cmd: RemoveService) -> CommandResult:
     return _change_organization(
-        app, cmd, "manage_services", lambda org, label: org.remove_service(cmd.service_id, actor=label, cause=cmd.cause), cmd.service_id
+        app, cmd, "manage_services", lambda org: org.remove_service(cmd.service_id), cmd.service_id
     )
 
 
 def add_spot(app: CommandBase, cmd: AddSpot) -> CommandResult:
     spot_id = _new_id(cmd.spot_id)
 
-    def change(org: Organization, label: str) -> None:
+    def change(org: Organization) -> None:
         org.add_spot(
             spot_id,
             location_id=cmd.location_id or org.primary_location_id,
             name=cmd.name,
             display_order=cmd.display_order,
             service_ids=list(cmd.service_ids),
-            actor=label,
-            cause=cmd.cause,
         )
 
     return _change_organization(app, cmd, "manage_settings", change, spot_id)
@@ -238,13 +227,13 @@ def add_spot(app: CommandBase, cmd: AddSpot) -> CommandResult:
 
 def update_spot(app: CommandBase, cmd: UpdateSpot) -> CommandResult:
     return _change_organization(
-        app, cmd, "manage_settings", lambda org, label: org.update_spot(cmd.spot_id, dict(cmd.changes), actor=label, cause=cmd.cause), cmd.spot_id
+        app, cmd, "manage_settings", lambda org: org.update_spot(cmd.spot_id, dict(cmd.changes)), cmd.spot_id
     )
 
 
 def remove_spot(app: CommandBase, cmd: RemoveSpot) -> CommandResult:
     return _change_organization(
-        app, cmd, "manage_settings", lambda org, label: org.remove_spot(cmd.spot_id, actor=label, cause=cmd.cause), cmd.spot_id
+        app, cmd, "manage_settings", lambda org: org.remove_spot(cmd.spot_id), cmd.spot_id
     )
 
 

@@ -36,7 +36,7 @@ def _day_bounds(day: date, tz: str) -> tuple[datetime, datetime]:
 
 def add_staff(app: CommandBase, cmd: AddStaff) -> CommandResult:
     org = app._organization(cmd.organization_id)
-    label, acting = app._authorize(org.id, cmd.actor, "add_staff")
+    _, acting = app._authorize(org.id, cmd.actor, "add_staff")
     if cmd.permission_level == "owner" and acting is not None and acting.permission_level != "owner":
         raise PermissionDenied("Solo el dueño puede registrar a otro dueño.")
     phone = normalize_phone(cmd.phone_number)
@@ -63,10 +63,8 @@ def add_staff(app: CommandBase, cmd: AddStaff) -> CommandResult:
         working_hours=cmd.working_hours,
         location_id=cmd.location_id,
         default_spot_id=cmd.default_spot_id,
-        actor=label,
-        cause=cmd.cause,
     )
-    org.enlist_staff(staff.id, actor=label, cause=cmd.cause)
+    org.enlist_staff(staff.id)
     return CommandResult(staff.id, app._save(org, staff))
 
 def update_staff(app: CommandBase, cmd: UpdateStaff) -> CommandResult:
@@ -78,53 +76,52 @@ def update_staff(app: CommandBase, cmd: UpdateStaff) -> CommandResult:
     self_service = own and cmd.permission_level in (None, staff.permission_level) and cmd.service_ids is None and (
         cmd.location_id is None and cmd.default_spot_id is None
     )
-    label, acting = app._authorize(org.id, cmd.actor, "view_own_schedule" if self_service else "add_staff")
+    _, acting = app._authorize(org.id, cmd.actor, "view_own_schedule" if self_service else "add_staff")
     profile = {k: v for k, v in {"name": cmd.name, "location_id": cmd.location_id, "default_spot_id": cmd.default_spot_id}.items() if v is not None}
     if cmd.location_id is not None:
         org.location(cmd.location_id)
     if cmd.default_spot_id is not None:
         org.spot(cmd.default_spot_id)
-    staff.update_profile(profile, actor=label, cause=cmd.cause)
+    staff.update_profile(profile)
     if cmd.permission_level is not None and cmd.permission_level != staff.permission_level:
         app._authorize(org.id, cmd.actor, "change_permissions")
-        staff.change_permission_level(cmd.permission_level, actor=label, cause=cmd.cause)
+        staff.change_permission_level(cmd.permission_level)
     if cmd.service_ids is not None:
         for service_id in cmd.service_ids:
             org.service(service_id)
-        staff.assign_services(list(cmd.service_ids), actor=label, cause=cmd.cause)
+        staff.assign_services(list(cmd.service_ids))
     if cmd.clear_working_hours:
-        staff.set_working_hours(None, actor=label, cause=cmd.cause)
+        staff.set_working_hours(None)
     elif cmd.working_hours is not None:
-        staff.set_working_hours(cmd.working_hours, actor=label, cause=cmd.cause)
+        staff.set_working_hours(cmd.working_hours)
     return CommandResult(staff.id, app._save(staff))
 
 def deactivate_staff(app: CommandBase, cmd: DeactivateStaff) -> CommandResult:
     staff = app._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
-    label, acting = app._authorize(cmd.organization_id, cmd.actor, "remove_staff")
+    _, acting = app._authorize(cmd.organization_id, cmd.actor, "remove_staff")
     if staff.permission_level == "owner" and (acting is None or acting.permission_level != "owner"):
         if acting is not None:
             raise PermissionDenied("Solo el dueño puede dar de baja a un dueño.")
     if acting is not None and acting.id == staff.id:
         raise InvalidInput("No puedes darte de baja a ti mismo.")
-    staff.deactivate(actor=label, cause=cmd.cause)
+    staff.deactivate()
     return CommandResult(staff.id, app._save(staff))
 
 def reactivate_staff(app: CommandBase, cmd: ReactivateStaff) -> CommandResult:
     staff = app._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
-    label, _ = app._authorize(cmd.organization_id, cmd.actor, "add_staff")
-    staff.reactivate(actor=label, cause=cmd.cause)
+    app._authorize(cmd.organization_id, cmd.actor, "add_staff")
+    staff.reactivate()
     return CommandResult(staff.id, app._save(staff))
+
 
 def record_staff_first_message(app: CommandBase, cmd: RecordStaffFirstMessage) -> CommandResult:
     staff = app._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
     # Only the WhatsApp channel (a system job) or that same person, writing from their phone.
-    if cmd.actor.kind == "system":
-        label = actor_label(cmd.actor)
-    elif cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id):
-        label = actor_label(cmd.actor, staff)
-    else:
+    if cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id):
+        app._acting_as(actor_label(cmd.actor, staff))
+    elif cmd.actor.kind != "system":
         raise PermissionDenied("No tienes permiso para hacer eso.")
-    staff.record_first_message(ensure_utc(cmd.at), actor=label, cause=cmd.cause)
+    staff.record_first_message(ensure_utc(cmd.at))
     return CommandResult(staff.id, app._save(staff))
 
 def _piece_id(block_id: uuid.UUID, day: date, first_day: date) -> uuid.UUID:
@@ -136,7 +133,7 @@ def block_time(app: CommandBase, cmd: BlockTime) -> CommandResult:
     org = app._organization(cmd.organization_id)
     staff = app._owned(StaffMember, cmd.staff_id, org.id, "No encontré a esa persona en este negocio.")
     own = cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id)
-    label, _ = app._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
+    app._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
     start, end = ensure_utc(cmd.start), ensure_utc(cmd.end)
     if start >= end:
         raise InvalidInput("La hora de inicio del bloqueo debe ser antes de la hora de fin.")
@@ -147,10 +144,10 @@ def block_time(app: CommandBase, cmd: BlockTime) -> CommandResult:
     first = day = local_date(start, org.timezone)
     last = local_date(end - timedelta(microseconds=1), org.timezone)
     while day <= last:
-        calendar = app._day(StaffDay, staff.id, org.id, day, actor=label, cause=cmd.cause)
+        calendar = app._day(StaffDay, staff.id, org.id, day)
         day_start, day_end = _day_bounds(day, org.timezone)
         piece_id = _piece_id(block_id, day, first)
-        calendar.block(piece_id, max(start, day_start), min(end, day_end), cmd.reason, actor=label, cause=cmd.cause)
+        calendar.block(piece_id, max(start, day_start), min(end, day_end), cmd.reason)
         days.append(calendar)
         pieces.append({"block_id": str(piece_id), "day": day.isoformat()})
         day += timedelta(days=1)
@@ -167,7 +164,7 @@ def unblock_time(app: CommandBase, cmd: UnblockTime) -> CommandResult:
     org = app._organization(cmd.organization_id)
     staff = app._owned(StaffMember, cmd.staff_id, org.id, "No encontré a esa persona en este negocio.")
     own = cmd.actor.kind == "staff" and cmd.actor.id == str(staff.id)
-    label, _ = app._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
+    app._authorize(org.id, cmd.actor, "block_own_time" if own else "block_others_time")
     missing = "No encontré ese bloqueo."
     requested = sorted(set(cmd.days)) if cmd.days else ([cmd.day] if cmd.day is not None else [])
     if not requested:
@@ -185,7 +182,7 @@ def unblock_time(app: CommandBase, cmd: UnblockTime) -> CommandResult:
         # the id BlockTime derived for that day.
         piece_id = cmd.block_id if key in calendar.entries else uuid.uuid5(cmd.block_id, day.isoformat())
         entry = calendar.entries.get(str(piece_id))
-        calendar.unblock(piece_id, actor=label, cause=cmd.cause)  # NotFound unless it is a block
+        calendar.unblock(piece_id)  # NotFound unless it is a block
         if piece_id == cmd.block_id:
             first_piece_end = entry["end"]
         touched.append(calendar)
@@ -201,7 +198,7 @@ def unblock_time(app: CommandBase, cmd: UnblockTime) -> CommandResult:
             entry = calendar.entries.get(str(piece_id)) if calendar is not None else None
             if calendar is None or entry is None or entry["kind"] != "block":
                 break
-            calendar.unblock(piece_id, actor=label, cause=cmd.cause)
+            calendar.unblock(piece_id)
             touched.append(calendar)
             end = entry["end"]
     return CommandResult(cmd.block_id, app._save(*touched), {"days": [d.day for d in touched]})

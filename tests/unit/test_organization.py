@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregates.base import recording
+
 from aggregates.errors import (
     AlreadyExists,
     BusinessClosed,
@@ -31,6 +33,13 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 WHO = "admin:test"
 WHY = "test"
+
+
+@pytest.fixture(autouse=True)
+def acting():
+    """Given someone acting for a reason: every event these tests trigger records them."""
+    with recording(WHO, WHY):
+        yield
 LOCATION = uuid.UUID("00000000-0000-0000-0000-00000000aaaa")
 
 
@@ -44,8 +53,6 @@ def register(**overrides) -> Organization:
         location_name="Centro",
         location_address="Av. Juárez 1",
         business_hours=DEMO_HOURS,
-        actor=WHO,
-        cause=WHY,
     )
     fields.update(overrides)
     return Organization.register(**fields)
@@ -53,7 +60,7 @@ def register(**overrides) -> Organization:
 
 def with_service(org: Organization, name: str = "Corte de cabello", minutes: int = 30, cents: int = 15000) -> uuid.UUID:
     service_id = uuid.uuid4()
-    org.add_service(service_id, name=name, description="", duration_minutes=minutes, price_cents=cents, actor=WHO, cause=WHY)
+    org.add_service(service_id, name=name, description="", duration_minutes=minutes, price_cents=cents)
     return service_id
 
 
@@ -130,7 +137,7 @@ def test_business_hours_are_validated(hours):
 
     # when / then
     with pytest.raises(InvalidInput):
-        org.set_business_hours(LOCATION, hours, actor=WHO, cause=WHY)
+        org.set_business_hours(LOCATION, hours)
     assert org.location(LOCATION)["business_hours"] == {**DEMO_HOURS}
 
 
@@ -143,8 +150,6 @@ def test_set_business_hours_merges_days_and_records_canonical_hours():
     org.set_business_hours(
         LOCATION,
         {"sun": [["15:00", "18:00"], ["10:00", "14:00"]], "sat": {"open": "09:00", "close": "17:00"}},
-        actor=WHO,
-        cause=WHY,
     )
 
     # then
@@ -158,7 +163,7 @@ def test_set_business_hours_merges_days_and_records_canonical_hours():
 def test_setting_the_same_hours_again_records_nothing():
     org = register()
     org.collect_events()
-    org.set_business_hours(LOCATION, {"mon": [["10:00", "20:00"]]}, actor=WHO, cause=WHY)
+    org.set_business_hours(LOCATION, {"mon": [["10:00", "20:00"]]})
     assert event_names(org) == []
 
 
@@ -199,7 +204,7 @@ def test_a_closure_closes_every_day_it_covers():
     closure = uuid.uuid4()
 
     # when
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 16), "Vacaciones", actor=WHO, cause=WHY)
+    org.close(closure, date(2026, 1, 15), date(2026, 1, 16), "Vacaciones")
 
     # then
     with pytest.raises(BusinessClosed) as closed:
@@ -214,19 +219,19 @@ def test_closing_again_with_the_same_id_is_a_no_op_and_reopening_removes_it():
     # given
     org = register()
     closure = uuid.uuid4()
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "", actor=WHO, cause=WHY)
+    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "")
     org.collect_events()
 
     # when
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "", actor=WHO, cause=WHY)
+    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "")
     assert event_names(org) == []
-    org.reopen(closure, actor=WHO, cause=WHY)
+    org.reopen(closure)
 
     # then
     assert org.closures == {}
     org.check_open(LOCATION, local(2026, 1, 15, 12), local(2026, 1, 15, 12, 30))
     with pytest.raises(NotFound):
-        org.reopen(closure, actor=WHO, cause=WHY)
+        org.reopen(closure)
 
 
 @pytest.mark.parametrize(
@@ -235,7 +240,7 @@ def test_closing_again_with_the_same_id_is_a_no_op_and_reopening_removes_it():
 )
 def test_closure_dates_are_validated(first, last):
     with pytest.raises(InvalidInput):
-        register().close(uuid.uuid4(), first, last, "", actor=WHO, cause=WHY)
+        register().close(uuid.uuid4(), first, last, "")
 
 
 # ---- services ------------------------------------------------------------------------------
@@ -278,7 +283,7 @@ def test_add_service_validates_fields(fields):
     org = register()
     values = {"name": "Corte", "description": "", "duration_minutes": 30, "price_cents": 15000, **fields}
     with pytest.raises(InvalidInput):
-        org.add_service(uuid.uuid4(), **values, actor=WHO, cause=WHY)
+        org.add_service(uuid.uuid4(), **values)
 
 
 def test_service_names_and_ids_are_unique():
@@ -290,7 +295,7 @@ def test_service_names_and_ids_are_unique():
     with pytest.raises(AlreadyExists):
         with_service(org, "CORTE DE CABELLO")
     with pytest.raises(AlreadyExists):
-        org.add_service(service_id, name="Otro", description="", duration_minutes=30, price_cents=1, actor=WHO, cause=WHY)
+        org.add_service(service_id, name="Otro", description="", duration_minutes=30, price_cents=1)
 
 
 def test_update_service_changes_only_what_differs():
@@ -300,7 +305,7 @@ def test_update_service_changes_only_what_differs():
     org.collect_events()
 
     # when
-    org.update_service(service_id, {"price_cents": 18000, "duration_minutes": 30}, actor=WHO, cause=WHY)
+    org.update_service(service_id, {"price_cents": 18000, "duration_minutes": 30})
 
     # then
     events = org.collect_events()
@@ -323,12 +328,12 @@ def test_update_service_validates(changes, error):
     service_id = with_service(org)
     with_service(org, "Arreglo de barba", 20, 10000)
     with pytest.raises(error):
-        org.update_service(service_id, changes, actor=WHO, cause=WHY)
+        org.update_service(service_id, changes)
 
 
 def test_update_unknown_service_is_not_found():
     with pytest.raises(NotFound):
-        register().update_service(uuid.uuid4(), {"price_cents": 1}, actor=WHO, cause=WHY)
+        register().update_service(uuid.uuid4(), {"price_cents": 1})
 
 
 def test_a_deactivated_service_cannot_be_booked_and_can_be_reactivated():
@@ -337,12 +342,12 @@ def test_a_deactivated_service_cannot_be_booked_and_can_be_reactivated():
     service_id = with_service(org)
 
     # when
-    org.update_service(service_id, {"is_active": False}, actor=WHO, cause=WHY)
+    org.update_service(service_id, {"is_active": False})
 
     # then
     with pytest.raises(InactiveService):
         org.bookable_service(service_id)
-    org.update_service(service_id, {"is_active": True}, actor=WHO, cause=WHY)
+    org.update_service(service_id, {"is_active": True})
     assert org.bookable_service(service_id)["is_active"] is True
 
 
@@ -351,10 +356,10 @@ def test_a_service_without_appointments_can_be_removed_and_leaves_the_spots():
     org = register()
     service_id = with_service(org)
     spot_id = uuid.uuid4()
-    org.add_spot(spot_id, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[service_id], actor=WHO, cause=WHY)
+    org.add_spot(spot_id, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[service_id])
 
     # when
-    org.remove_service(service_id, actor=WHO, cause=WHY)
+    org.remove_service(service_id)
 
     # then
     assert str(service_id) not in org.services
@@ -367,13 +372,13 @@ def test_a_service_with_appointments_cannot_be_removed_but_can_be_deactivated():
     # given
     org = register()
     service_id = with_service(org)
-    org.mark_service_used(service_id, actor=WHO, cause=WHY)
+    org.mark_service_used(service_id)
     org.collect_events()
 
     # when / then
     with pytest.raises(InUse):
-        org.remove_service(service_id, actor=WHO, cause=WHY)
-    org.update_service(service_id, {"is_active": False}, actor=WHO, cause=WHY)
+        org.remove_service(service_id)
+    org.update_service(service_id, {"is_active": False})
     assert org.service(service_id)["is_active"] is False
 
 
@@ -381,8 +386,8 @@ def test_mark_service_used_records_only_the_first_booking():
     org = register()
     service_id = with_service(org)
     org.collect_events()
-    org.mark_service_used(service_id, actor=WHO, cause=WHY)
-    org.mark_service_used(service_id, actor=WHO, cause=WHY)
+    org.mark_service_used(service_id)
+    org.mark_service_used(service_id)
     assert event_names(org) == ["ServiceFirstBooked"]
 
 
@@ -395,12 +400,12 @@ def test_spots_serve_services_in_display_order():
     cut = with_service(org)
     beard = with_service(org, "Arreglo de barba", 20, 10000)
     chair2, chair1, inactive = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    org.add_spot(chair2, location_id=LOCATION, name="Silla 2", display_order=2, service_ids=[cut, beard], actor=WHO, cause=WHY)
-    org.add_spot(chair1, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[cut], actor=WHO, cause=WHY)
-    org.add_spot(inactive, location_id=LOCATION, name="Silla 3", display_order=0, service_ids=[cut], actor=WHO, cause=WHY)
+    org.add_spot(chair2, location_id=LOCATION, name="Silla 2", display_order=2, service_ids=[cut, beard])
+    org.add_spot(chair1, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[cut])
+    org.add_spot(inactive, location_id=LOCATION, name="Silla 3", display_order=0, service_ids=[cut])
 
     # when
-    org.update_spot(inactive, {"is_active": False}, actor=WHO, cause=WHY)
+    org.update_spot(inactive, {"is_active": False})
 
     # then
     assert org.uses_spots(LOCATION)
@@ -420,7 +425,7 @@ def test_add_spot_validates_references(bad):
     else:
         kwargs["name"] = " "
     with pytest.raises((NotFound, InvalidInput)):
-        org.add_spot(uuid.uuid4(), **kwargs, actor=WHO, cause=WHY)
+        org.add_spot(uuid.uuid4(), **kwargs)
 
 
 def test_a_spot_with_appointments_cannot_be_removed():
@@ -429,16 +434,16 @@ def test_a_spot_with_appointments_cannot_be_removed():
     cut = with_service(org)
     used, unused = uuid.uuid4(), uuid.uuid4()
     for spot in (used, unused):
-        org.add_spot(spot, location_id=LOCATION, name=f"Silla {spot}", display_order=1, service_ids=[cut], actor=WHO, cause=WHY)
-    org.mark_spot_used(used, actor=WHO, cause=WHY)
+        org.add_spot(spot, location_id=LOCATION, name=f"Silla {spot}", display_order=1, service_ids=[cut])
+    org.mark_spot_used(used)
 
     # when / then
     with pytest.raises(InUse):
-        org.remove_spot(used, actor=WHO, cause=WHY)
-    org.remove_spot(unused, actor=WHO, cause=WHY)
+        org.remove_spot(used)
+    org.remove_spot(unused)
     assert list(org.spots) == [str(used)]
     with pytest.raises(AlreadyExists):
-        org.add_spot(used, location_id=LOCATION, name="Otra", display_order=1, service_ids=[], actor=WHO, cause=WHY)
+        org.add_spot(used, location_id=LOCATION, name="Otra", display_order=1, service_ids=[])
 
 
 # ---- locations -----------------------------------------------------------------------------
@@ -450,27 +455,27 @@ def test_the_primary_and_only_location_cannot_be_removed():
 
     # then
     with pytest.raises(InUse):
-        org.remove_location(LOCATION, actor=WHO, cause=WHY)
+        org.remove_location(LOCATION)
 
 
 def test_a_second_location_can_be_added_updated_and_removed_but_not_the_primary():
     # given
     org = register()
     branch = uuid.uuid4()
-    org.add_location(branch, "Sucursal Norte", "Calle 2", {"mon": [["09:00", "15:00"]]}, actor=WHO, cause=WHY)
+    org.add_location(branch, "Sucursal Norte", "Calle 2", {"mon": [["09:00", "15:00"]]})
 
     # when
-    org.update_location(branch, name="Norte", address=None, actor=WHO, cause=WHY)
+    org.update_location(branch, name="Norte", address=None)
 
     # then
     assert org.location(branch)["name"] == "Norte"
     assert org.location(branch)["is_primary"] is False
     assert org.location(branch)["business_hours"]["tue"] == []
     with pytest.raises(InUse):
-        org.remove_location(LOCATION, actor=WHO, cause=WHY)
+        org.remove_location(LOCATION)
     with pytest.raises(AlreadyExists):
-        org.add_location(branch, "Otra", "", {}, actor=WHO, cause=WHY)
-    org.remove_location(branch, actor=WHO, cause=WHY)
+        org.add_location(branch, "Otra", "", {})
+    org.remove_location(branch)
     assert list(org.locations) == [str(LOCATION)]
     with pytest.raises(NotFound):
         org.location(branch)
@@ -479,16 +484,16 @@ def test_a_second_location_can_be_added_updated_and_removed_but_not_the_primary(
 def test_a_location_with_spots_cannot_be_removed():
     org = register()
     branch = uuid.uuid4()
-    org.add_location(branch, "Norte", "", {}, actor=WHO, cause=WHY)
-    org.add_spot(uuid.uuid4(), location_id=branch, name="Silla", display_order=0, service_ids=[], actor=WHO, cause=WHY)
+    org.add_location(branch, "Norte", "", {})
+    org.add_spot(uuid.uuid4(), location_id=branch, name="Silla", display_order=0, service_ids=[])
     with pytest.raises(InUse):
-        org.remove_location(branch, actor=WHO, cause=WHY)
+        org.remove_location(branch)
 
 
 def test_each_location_has_its_own_hours():
     org = register()
     branch = uuid.uuid4()
-    org.add_location(branch, "Norte", "", {"sun": [["10:00", "14:00"]]}, actor=WHO, cause=WHY)
+    org.add_location(branch, "Norte", "", {"sun": [["10:00", "14:00"]]})
     org.check_open(branch, local(2026, 1, 18, 11), local(2026, 1, 18, 11, 30))  # Sunday at the branch
     with pytest.raises(OutsideBusinessHours):
         org.check_open(LOCATION, local(2026, 1, 18, 11), local(2026, 1, 18, 11, 30))
@@ -511,7 +516,7 @@ def test_each_location_has_its_own_hours():
 def test_valid_status_transitions(path):
     org = register()
     for status in path:
-        org.change_status(status, "motivo", actor=WHO, cause=WHY)
+        org.change_status(status, "motivo")
     assert org.status == path[-1]
 
 
@@ -522,24 +527,24 @@ def test_valid_status_transitions(path):
 def test_invalid_status_transitions(path, target):
     org = register()
     for status in path:
-        org.change_status(status, "", actor=WHO, cause=WHY)
+        org.change_status(status, "")
     with pytest.raises(InvalidTransition):
-        org.change_status(target, "", actor=WHO, cause=WHY)
+        org.change_status(target, "")
 
 
 def test_unknown_status_and_same_status():
     org = register()
     with pytest.raises(InvalidInput):
-        org.change_status("closed", "", actor=WHO, cause=WHY)
+        org.change_status("closed", "")
     org.collect_events()
-    org.change_status("onboarding", "", actor=WHO, cause=WHY)
+    org.change_status("onboarding", "")
     assert event_names(org) == []
 
 
 @pytest.mark.parametrize("status", ["suspended", "churned"])
 def test_a_suspended_or_churned_business_takes_no_appointments(status):
     org = register()
-    org.change_status(status, "", actor=WHO, cause=WHY)
+    org.change_status(status, "")
     with pytest.raises(BusinessClosed):
         org.check_open(LOCATION, local(2026, 1, 15, 12), local(2026, 1, 15, 12, 30))
 
@@ -563,15 +568,15 @@ def test_settings_bounds(key, low, high):
     org = register()
 
     # when: both bounds are accepted
-    org.update_settings({key: low}, actor=WHO, cause=WHY)
+    org.update_settings({key: low})
     assert org.settings[key] == low
-    org.update_settings({key: high}, actor=WHO, cause=WHY)
+    org.update_settings({key: high})
     assert org.settings[key] == high
 
     # then: just outside, floats, booleans and strings are refused, and nothing changes
     for bad in (low - 1, high + 1, float(low), True, str(low)):
         with pytest.raises(InvalidInput):
-            org.update_settings({key: bad}, actor=WHO, cause=WHY)
+            org.update_settings({key: bad})
     assert org.settings[key] == high
 
 
@@ -582,7 +587,7 @@ def test_unknown_settings_are_refused_and_the_allowed_ones_are_listed():
 
     # when: a typo next to a valid setting
     with pytest.raises(InvalidInput) as error:
-        org.update_settings({"buffer_minutes": 10, "bufer_minutes": 5}, actor=WHO, cause=WHY)
+        org.update_settings({"buffer_minutes": 10, "bufer_minutes": 5})
 
     # then: a Spanish message naming the unknown key and every allowed one; nothing changed
     assert "desconocido" in error.value.message and "«bufer_minutes»" in error.value.message
@@ -595,9 +600,9 @@ def test_unknown_settings_are_refused_and_the_allowed_ones_are_listed():
 def test_settings_update_records_only_real_changes():
     org = register()
     org.collect_events()
-    org.update_settings({"min_notice_minutes": DEFAULT_SETTINGS["min_notice_minutes"]}, actor=WHO, cause=WHY)
+    org.update_settings({"min_notice_minutes": DEFAULT_SETTINGS["min_notice_minutes"]})
     assert event_names(org) == []
-    org.update_settings({"buffer_minutes": 10}, actor=WHO, cause=WHY)
+    org.update_settings({"buffer_minutes": 10})
     assert event_names(org) == ["SettingsUpdated"]
     assert org.settings == {**DEFAULT_SETTINGS, "buffer_minutes": 10}
 
@@ -605,19 +610,19 @@ def test_settings_update_records_only_real_changes():
 def test_update_profile_validates_timezone_and_type():
     org = register()
     with pytest.raises(InvalidInput):
-        org.update_profile(name=None, business_type=None, timezone="Mexico City", actor=WHO, cause=WHY)
+        org.update_profile(name=None, business_type=None, timezone="Mexico City")
     with pytest.raises(InvalidInput):
-        org.update_profile(name=None, business_type="taller", timezone=None, actor=WHO, cause=WHY)
-    org.update_profile(name="Don Carlos", business_type="hair_salon", timezone="America/Monterrey", actor=WHO, cause=WHY)
+        org.update_profile(name=None, business_type="taller", timezone=None)
+    org.update_profile(name="Don Carlos", business_type="hair_salon", timezone="America/Monterrey")
     assert (org.name, org.business_type, org.timezone) == ("Don Carlos", "hair_salon", "America/Monterrey")
 
 
 def test_whatsapp_numbers_and_staff_roster_are_sets_in_order():
     org = register()
-    org.add_whatsapp_number("+525500000001", actor=WHO, cause=WHY)
-    org.add_whatsapp_number("+525500000001", actor=WHO, cause=WHY)
+    org.add_whatsapp_number("+525500000001")
+    org.add_whatsapp_number("+525500000001")
     staff = uuid.uuid4()
-    org.enlist_staff(staff, actor=WHO, cause=WHY)
-    org.enlist_staff(staff, actor=WHO, cause=WHY)
+    org.enlist_staff(staff)
+    org.enlist_staff(staff)
     assert org.whatsapp_numbers == ["+525512345678", "+525500000001"]
     assert org.staff_ids == [str(staff)]
