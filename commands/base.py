@@ -11,7 +11,7 @@ from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
-from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+from eventsourcing.persistence import IntegrityError, Transcoder
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
 from aggregates.base import current_recording
@@ -20,6 +20,7 @@ from aggregates.errors import NotFound, PermissionDenied
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from commands.context import Actor, actor_label
+from commands.event_store import register_transcodings as register_value_transcodings
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 12
@@ -33,17 +34,6 @@ class CommandResult:
     id: uuid.UUID | None = None
     position: int | None = None
     data: dict[str, Any] = field(default_factory=dict)
-
-
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
 
 
 def retrying_on_conflict(on_conflict: Callable[[RetryCallState], None] | None = None) -> Retrying:
@@ -116,7 +106,7 @@ class CommandBase(Application):
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_value_transcodings(transcoder)
 
     def now(self) -> datetime:
         return self.clock().astimezone(timezone.utc)

@@ -167,14 +167,14 @@ def _closure_id(org: Organization, cmd: CloseBusiness) -> uuid.UUID:
 
 def close_business(app: CommandBase, cmd: CloseBusiness) -> CommandResult:
     def change(org: Organization) -> None:
-        org.close(_closure_id(org, cmd), cmd.start_date, cmd.end_date, cmd.reason)
+        org.schedule_closure(_closure_id(org, cmd), cmd.start_date, cmd.end_date, cmd.reason)
 
     return _change_organization(app, cmd, "change_business_hours", change, lambda org: _closure_id(org, cmd))
 
 
 def reopen_business(app: CommandBase, cmd: ReopenBusiness) -> CommandResult:
     return _change_organization(
-        app, cmd, "change_business_hours", lambda org: org.reopen(cmd.closure_id), cmd.closure_id
+        app, cmd, "change_business_hours", lambda org: org.cancel_closure(cmd.closure_id), cmd.closure_id
     )
 
 

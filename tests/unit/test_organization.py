@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aggregates.base import recording
+from aggregates.values import Closure
 
 from aggregates.errors import (
     AlreadyExists,
@@ -204,7 +205,7 @@ def test_a_closure_closes_every_day_it_covers():
     closure = uuid.uuid4()
 
     # when
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 16), "Vacaciones")
+    org.schedule_closure(closure, date(2026, 1, 15), date(2026, 1, 16), "Vacaciones")
 
     # then
     with pytest.raises(BusinessClosed) as closed:
@@ -212,26 +213,26 @@ def test_a_closure_closes_every_day_it_covers():
     assert "Vacaciones" in closed.value.message
     org.check_open(LOCATION, local(2026, 1, 14, 12), local(2026, 1, 14, 12, 30))
     org.check_open(LOCATION, local(2026, 1, 17, 12), local(2026, 1, 17, 12, 30))
-    assert org.closures[str(closure)] == {"start_date": "2026-01-15", "end_date": "2026-01-16", "reason": "Vacaciones"}
+    assert org.closures[str(closure)] == Closure(start_date=date(2026, 1, 15), end_date=date(2026, 1, 16), reason="Vacaciones")
 
 
 def test_closing_again_with_the_same_id_is_a_no_op_and_reopening_removes_it():
     # given
     org = register()
     closure = uuid.uuid4()
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "")
+    org.schedule_closure(closure, date(2026, 1, 15), date(2026, 1, 15), "")
     org.collect_events()
 
     # when
-    org.close(closure, date(2026, 1, 15), date(2026, 1, 15), "")
+    org.schedule_closure(closure, date(2026, 1, 15), date(2026, 1, 15), "")
     assert event_names(org) == []
-    org.reopen(closure)
+    org.cancel_closure(closure)
 
     # then
     assert org.closures == {}
     org.check_open(LOCATION, local(2026, 1, 15, 12), local(2026, 1, 15, 12, 30))
     with pytest.raises(NotFound):
-        org.reopen(closure)
+        org.cancel_closure(closure)
 
 
 @pytest.mark.parametrize(
@@ -240,7 +241,7 @@ def test_closing_again_with_the_same_id_is_a_no_op_and_reopening_removes_it():
 )
 def test_closure_dates_are_validated(first, last):
     with pytest.raises(InvalidInput):
-        register().close(uuid.uuid4(), first, last, "")
+        register().schedule_closure(uuid.uuid4(), first, last, "")
 
 
 # ---- services ------------------------------------------------------------------------------
@@ -309,8 +310,8 @@ def test_update_service_changes_only_what_differs():
 
     # then
     events = org.collect_events()
-    assert [type(e).__name__ for e in events] == ["ServiceUpdated"]
-    assert events[0].changes == {"price_cents": 18000}
+    assert [type(e).__name__ for e in events] == ["ServiceRepriced"]
+    assert events[0].price_cents == 18000
     assert org.service(service_id)["price_cents"] == 18000
 
 
