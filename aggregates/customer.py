@@ -7,7 +7,7 @@ from datetime import datetime
 
 from eventsourcing.domain import event
 
-from aggregates.base import ParloAggregate
+from aggregates.base import ParloAggregate, legacy_changes
 from aggregates.errors import InvalidInput
 from aggregates.organization import NAMESPACE
 
@@ -94,10 +94,33 @@ class Customer(ParloAggregate):
         if "email" in changes and changes["email"] and "@" not in str(changes["email"]):
             raise InvalidInput("El correo no parece válido.")
         clean = {k: v for k, v in changes.items() if getattr(self, k) != v}
-        if clean:
-            self._details_updated(changes=clean)
+        if "email" in clean:
+            self._email_changed(email=clean["email"])
+        if "notes" in clean:
+            self._notes_changed(notes=clean["notes"])
 
-    @event("DetailsUpdated")
-    def _details_updated(self, changes: dict) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+    @event("EmailChanged")
+    def _email_changed(self, email: str | None) -> None:
+        self.email = email
+
+    @event("NotesChanged")
+    def _notes_changed(self, notes: str) -> None:
+        self.notes = notes
+
+    class DetailsUpdated(ParloAggregate.Event):
+        """Old code's one event for email and notes (``changes: dict``); read, never recorded."""
+
+        email: str | None
+        notes: str | None
+
+        partial_changes = True  # None: not changed
+
+        class_version = 3
+        upcast_v2_v3 = legacy_changes("email", "notes")
+
+    @event(DetailsUpdated)
+    def _details_updated(self, email: str | None, notes: str | None) -> None:
+        if email is not None:
+            self.email = email
+        if notes is not None:
+            self.notes = notes

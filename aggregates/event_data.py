@@ -46,4 +46,6 @@ def changed_fields(event: Any, fields: tuple[str, ...]) -> dict[str, Any]:
     implied = _IMPLIED.get(type(event).__name__)
     if implied is not None:
         return {implied[0]: implied[1]} if implied[0] in fields else {}
-    return {name: getattr(event, name) for name in fields if getattr(event, name, None) is not None}
+    if getattr(type(event), "partial_changes", False):
+        return {name: getattr(event, name) for name in fields if getattr(event, name, None) is not None}
+    return {name: getattr(event, name) for name in fields if hasattr(event, name)}

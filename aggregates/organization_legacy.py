@@ -12,8 +12,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from aggregates.base import ParloAggregate
-from aggregates.organization_rules import given, legacy_changes
+from aggregates.base import ParloAggregate, given, legacy_changes
 
 SERVICE_FIELDS = ("name", "description", "duration_minutes", "price_cents", "is_active")
 SPOT_FIELDS = ("name", "display_order", "is_active", "service_ids")
@@ -34,6 +33,8 @@ class ProfileUpdated(_Legacy):
     business_type: str | None
     timezone: str | None
 
+    partial_changes = True  # None: not changed
+
     class_version = 3
     upcast_v2_v3 = legacy_changes("name", "business_type", "timezone")
 
@@ -52,6 +53,8 @@ class LocationUpdated(_Legacy):
     name: str | None
     address: str | None
 
+    partial_changes = True  # None: not changed
+
     class_version = 3
     upcast_v2_v3 = legacy_changes("name", "address")
 
@@ -67,6 +70,8 @@ class ServiceUpdated(_Legacy):
     price_cents: int | None
     is_active: bool | None
 
+    partial_changes = True  # None: not changed
+
     class_version = 3
     upcast_v2_v3 = legacy_changes(*SERVICE_FIELDS)
 
@@ -80,6 +85,8 @@ class SpotUpdated(_Legacy):
     display_order: int | None
     is_active: bool | None
     service_ids: list | None
+
+    partial_changes = True  # None: not changed
 
     class_version = 3
     upcast_v2_v3 = legacy_changes(*SPOT_FIELDS)

@@ -86,20 +86,3 @@ def check_changes(changes: Mapping[str, Any], allowed: set[str]) -> None:
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(f"No se puede cambiar: {', '.join(sorted(unknown))}.")
-
-
-def legacy_changes(*fields: str) -> Any:
-    """The upcast of an old ``...Updated(changes: dict)`` event to one typed, optional field per
-    change (None: not changed)."""
-
-    def upcast_v2_v3(state: dict[str, Any]) -> None:
-        changes = state.pop("changes", None) or {}
-        for name in fields:
-            state[name] = changes.get(name)
-
-    return staticmethod(upcast_v2_v3)
-
-
-def given(**values: Any) -> dict[str, Any]:
-    """Only the values that are not None (the fields a legacy event changed)."""
-    return {k: v for k, v in values.items() if v is not None}

@@ -11,7 +11,7 @@ from datetime import datetime
 
 from eventsourcing.domain import event
 
-from aggregates.base import ParloAggregate
+from aggregates.base import ParloAggregate, legacy_changes
 from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
 from aggregates.organization import NAMESPACE
 from aggregates.timeslots import WeeklyHours, validate_weekly_hours, within_hours
@@ -164,13 +164,45 @@ class StaffMember(ParloAggregate):
             if not isinstance(clean["name"], str) or not clean["name"].strip():
                 raise InvalidInput("El nombre no puede quedar vacío.")
             clean["name"] = " ".join(clean["name"].split())
-        if clean:
-            self._profile_updated(changes=clean)
+        if "name" in clean:
+            self._renamed(name=clean["name"])
+        if "location_id" in clean:
+            self._location_assigned(location_id=clean["location_id"])
+        if "default_spot_id" in clean:
+            self._default_spot_assigned(default_spot_id=clean["default_spot_id"])
 
-    @event("ProfileUpdated")
-    def _profile_updated(self, changes: dict) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+    @event("Renamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
+
+    @event("LocationAssigned")
+    def _location_assigned(self, location_id: uuid.UUID | None) -> None:
+        self.location_id = location_id
+
+    @event("DefaultSpotAssigned")
+    def _default_spot_assigned(self, default_spot_id: uuid.UUID | None) -> None:
+        self.default_spot_id = default_spot_id
+
+    class ProfileUpdated(ParloAggregate.Event):
+        """Old code's one event for any profile change (``changes: dict``); read, never recorded."""
+
+        name: str | None
+        location_id: uuid.UUID | None
+        default_spot_id: uuid.UUID | None
+
+        partial_changes = True  # None: not changed
+
+        class_version = 3
+        upcast_v2_v3 = legacy_changes("name", "location_id", "default_spot_id")
+
+    @event(ProfileUpdated)
+    def _profile_updated(self, name: str | None, location_id: uuid.UUID | None, default_spot_id: uuid.UUID | None) -> None:
+        if name is not None:
+            self.name = name
+        if location_id is not None:
+            self.location_id = location_id
+        if default_spot_id is not None:
+            self.default_spot_id = default_spot_id
 
     def change_permission_level(self, level: str) -> None:
         if level not in PERMISSION_LEVELS:

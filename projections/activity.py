@@ -193,10 +193,11 @@ class ActivityProjection(Projection):
             subject_id=event.originator_id,
         )
 
-    @handles(StaffMember.ProfileUpdated)
+    @handles(StaffMember.ProfileUpdated, StaffMember.Renamed)
     def _staff_renamed(self, conn: Connection, event: Any, position: int) -> None:
-        if "name" in event.changes:
-            self._rename(conn, event.originator_id, event.changes["name"])
+        changes = changed_fields(event, ("name",))
+        if "name" in changes:
+            self._rename(conn, event.originator_id, changes["name"])
 
     @handles(StaffMember.Deactivated, StaffMember.Reactivated)
     def _staff_active(self, conn: Connection, event: Any, position: int) -> None:

@@ -155,3 +155,25 @@ def test_new_events_are_stored_with_their_class_version(memory_app):
         day = StaffDay.open(uuid.uuid4(), ORG, date(2026, 1, 15))
     stored = memory_app.mapper.to_stored_event(day.pending_events[0])
     assert json.loads(stored.state)["class_version"] == 2
+
+
+def test_old_staff_and_customer_updates_are_upcast_to_typed_fields(memory_app):
+    staff = old_event(memory_app, "aggregates.staff:StaffMember.ProfileUpdated", 2, changes={"name": "Miguel A."}, actor="owner:1", cause="c")
+    customer = old_event(memory_app, "aggregates.customer:Customer.DetailsUpdated", 2, changes={"notes": "VIP"}, actor="owner:1", cause="c")
+    assert (staff.name, staff.location_id, staff.default_spot_id) == ("Miguel A.", None, None)
+    assert (customer.email, customer.notes) == (None, "VIP")
+
+
+def test_changed_fields_reads_every_shape_of_a_change(memory_app):
+    from aggregates.event_data import changed_fields
+
+    legacy = old_event(memory_app, "aggregates.customer:Customer.DetailsUpdated", 2, changes={"notes": "VIP"}, actor="a:1", cause="c")
+    with recording("owner:1", "c"):
+        org = Organization.register(name="Demo", business_type="barbershop", timezone="America/Mexico_City", whatsapp_number="+525512345678",
+                                    location_id=uuid.uuid4(), location_name="Centro", location_address="", business_hours={})
+        org.add_service(ORG, name="Corte", description="", duration_minutes=30, price_cents=100)
+        org.update_service(ORG, {"is_active": False, "name": "Corte clásico"})
+    renamed, deactivated = org.pending_events[-2:]
+    assert changed_fields(legacy, ("email", "notes")) == {"notes": "VIP"}
+    assert changed_fields(renamed, ("name", "is_active")) == {"name": "Corte clásico"}
+    assert changed_fields(deactivated, ("name", "is_active")) == {"is_active": False}

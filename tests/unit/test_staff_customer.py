@@ -160,7 +160,7 @@ def test_update_profile_and_services():
     member.assign_services([CUT, BEARD])  # same set: nothing new
     assert member.name == "Miguel"
     assert sorted(member.service_ids) == sorted([str(CUT), str(BEARD)])
-    assert [type(e).__name__ for e in member.collect_events()] == ["ProfileUpdated", "ServicesAssigned"]
+    assert [type(e).__name__ for e in member.collect_events()] == ["Renamed", "ServicesAssigned"]
     with pytest.raises(InvalidInput):
         member.update_profile({"phone_number": "+525500000000"})
     with pytest.raises(InvalidInput):
