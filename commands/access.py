@@ -40,6 +40,7 @@ def issue_magic_link(app: CommandBase, cmd: IssueMagicLink) -> CommandResult:
     )
     return CommandResult(link.id, app._save(link), {"expires_at": link.expires_at})
 
+
 def consume_magic_link(app: CommandBase, cmd: ConsumeMagicLink) -> CommandResult:
     link_id = MagicLink.create_id(hash_token(cmd.token))
     try:

@@ -17,7 +17,7 @@ from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from aggregates.timeslots import ensure_utc, local_date
 from commands.base import CommandBase, CommandResult
-from commands.context import Actor, actor_label
+from commands.context import Actor
 from commands.definitions import (
     BookAppointment,
     CancelAppointment,
@@ -51,7 +51,7 @@ class _Days:
 
 # ---- who may touch an appointment ----------------------------------------------------
 
-def _appointment_actor(app: CommandBase, actor: Actor, org: Organization, appointment: Appointment | None, action: str) -> str:
+def _authorize_on_appointment(app: CommandBase, actor: Actor, org: Organization, appointment: Appointment | None, action: str) -> None:
     if actor.kind == "customer":
         # Scoped by construction: a customer only ever reaches their own appointments.
         own_id = Customer.create_id(org.id, normalize_phone(actor.id))
@@ -59,11 +59,13 @@ def _appointment_actor(app: CommandBase, actor: Actor, org: Organization, appoin
             raise NotFound(MISSING)
         if action not in ("book", "cancel_appointment", "confirm"):
             raise PermissionDenied("Eso solo lo puede hacer el negocio.")
-        return actor_label(actor)
-    return app._authorize(org.id, actor, "book" if action == "confirm" else action)[0]
+        return
+    app._authorize(org.id, actor, "book" if action == "confirm" else action)
+
 
 def _appointment(app: CommandBase, org_id: uuid.UUID, appointment_id: uuid.UUID) -> Appointment:
     return app._owned(Appointment, appointment_id, org_id, MISSING)
+
 
 # ---- placing an interval on staff and spot calendars ---------------------------------
 
@@ -91,7 +93,7 @@ def _place(
     for candidate_id in candidates:
         staff = app._owned(StaffMember, candidate_id, org.id, "No encontré a esa persona en este negocio.")
         try:
-            staff.check_can_serve(service_id, service["name"])
+            staff.check_can_serve(service_id, service.name)
             if staff.location_id is not None and staff.location_id != location_id:
                 raise NoAvailability(f"{staff.name} trabaja en otra sucursal.")
             if check_hours:
@@ -140,22 +142,23 @@ def _place(
             org.mark_spot_used(chosen_spot)
     return chosen, chosen_spot
 
+
 # ---- handlers --------------------------------------------------------------------------
 
 def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
     org = app._organization(cmd.organization_id)
-    _appointment_actor(app, cmd.actor, org, None, "book")
+    _authorize_on_appointment(app, cmd.actor, org, None, "book")
     appointment_id = cmd.appointment_id or uuid.uuid4()
     if cmd.appointment_id is not None and app._exists(appointment_id):
         # The same request again (a retried job or webhook): report what was booked.
         existing = _appointment(app, org.id, appointment_id)
-        _appointment_actor(app, cmd.actor, org, existing, "book")  # another customer's id: not found
+        _authorize_on_appointment(app, cmd.actor, org, existing, "book")  # another customer's id: not found
         return CommandResult(existing.id, None, {"already_booked": True, "staff_id": existing.staff_id})
 
     customer, customer_is_new = _customer_for_booking(app, cmd, org, appointment_id)
     service = org.bookable_service(cmd.service_id)
     start = ensure_utc(cmd.start)
-    end = start + timedelta(minutes=service["duration_minutes"])
+    end = start + timedelta(minutes=service.duration_minutes)
     now = app.now()
     if start < now - PAST_GRACE:
         raise InvalidInput("Esa hora ya pasó; elige un horario futuro.")
@@ -194,7 +197,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
         source=cmd.source,
         status="confirmed" if cmd.confirmed else "pending",
         notes=cmd.notes,
-        price_cents=service["price_cents"],
+        price_cents=service.price_cents,
         booked_at=now,
     )
     org.mark_service_used(cmd.service_id)
@@ -204,6 +207,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
         position,
         {"staff_id": staff.id, "spot_id": spot_id, "customer_id": customer.id, "customer_created": customer_is_new},
     )
+
 
 def _customer_for_booking(
     app: CommandBase, cmd: BookAppointment, org: Organization, appointment_id: uuid.UUID
@@ -244,16 +248,17 @@ def _customer_for_booking(
     )
     return customer, True
 
+
 def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> CommandResult:
     org = app._organization(cmd.organization_id)
     appointment = _appointment(app, org.id, cmd.appointment_id)
-    _appointment_actor(app, cmd.actor, org, appointment, "book")
+    _authorize_on_appointment(app, cmd.actor, org, appointment, "book")
     if not appointment.is_live:
         raise InvalidTransition(f"Esta cita ya está {STATUS_ES[appointment.status]}; no se puede cambiar.")
     service_id = cmd.service_id or appointment.service_id
     service = org.bookable_service(service_id)
     start = ensure_utc(cmd.start) if cmd.start is not None else appointment.scheduled_start
-    end = start + timedelta(minutes=service["duration_minutes"])
+    end = start + timedelta(minutes=service.duration_minutes)
     if start < app.now() - PAST_GRACE:
         raise InvalidInput("Esa hora ya pasó; elige un horario futuro.")
     staff_id, spot_id = cmd.staff_id, cmd.spot_id
@@ -286,7 +291,7 @@ def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> Comm
         staff_id=staff.id,
         spot_id=new_spot,
         service_id=service_id,
-        price_cents=service["price_cents"],
+        price_cents=service.price_cents,
     )
     if cmd.notes is not None:
         appointment.update_notes(cmd.notes)
@@ -294,10 +299,11 @@ def reschedule_appointment(app: CommandBase, cmd: RescheduleAppointment) -> Comm
     position = app._save(org, *days.loaded.values(), appointment)
     return CommandResult(appointment.id, position, {"staff_id": staff.id, "spot_id": new_spot})
 
+
 def _end_appointment(app: CommandBase, cmd, action: str, change) -> CommandResult:
     org = app._organization(cmd.organization_id)
     appointment = _appointment(app, org.id, cmd.appointment_id)
-    _appointment_actor(app, cmd.actor, org, appointment, action)
+    _authorize_on_appointment(app, cmd.actor, org, appointment, action)
     change(appointment)
     touched = [appointment]
     if appointment.status == "cancelled":
@@ -309,28 +315,34 @@ def _end_appointment(app: CommandBase, cmd, action: str, change) -> CommandResul
         touched.extend(days.loaded.values())
     return CommandResult(appointment.id, app._save(*touched), {"status": appointment.status})
 
+
 def cancel_appointment(app: CommandBase, cmd: CancelAppointment) -> CommandResult:
     return _end_appointment(app, 
         cmd, "cancel_appointment", lambda a: a.cancel(cmd.reason)
     )
+
 
 def complete_appointment(app: CommandBase, cmd: CompleteAppointment) -> CommandResult:
     return _end_appointment(app, 
         cmd, "mark_attendance", lambda a: a.complete(cmd.notes, now=app.now())
     )
 
+
 def mark_no_show(app: CommandBase, cmd: MarkNoShow) -> CommandResult:
     return _end_appointment(app, 
         cmd, "mark_attendance", lambda a: a.mark_no_show(cmd.notes, now=app.now())
     )
 
+
 def confirm_appointment(app: CommandBase, cmd: ConfirmAppointment) -> CommandResult:
     return _end_appointment(app, cmd, "confirm", lambda a: a.confirm())
+
 
 def update_appointment_notes(app: CommandBase, cmd: UpdateAppointmentNotes) -> CommandResult:
     return _end_appointment(app, 
         cmd, "book", lambda a: a.update_notes(cmd.notes)
     )
+
 
 def record_reminder_sent(app: CommandBase, cmd: RecordReminderSent) -> CommandResult:
     if cmd.actor.kind != "system":

@@ -45,6 +45,7 @@ def _check_org(app: WriteModelQueries, organization_id: uuid.UUID) -> Organizati
         return None
     return app._organization(organization_id)
 
+
 def _conversation(app: WriteModelQueries, organization_id: uuid.UUID, phone: str, address: str | None) -> Conversation:
     existing = app._get_or_none(Conversation.create_id(organization_id, phone))
     if existing is not None:
@@ -55,21 +56,24 @@ def _conversation(app: WriteModelQueries, organization_id: uuid.UUID, phone: str
         whatsapp_address=address or whatsapp_address(phone),
     )
 
-def _conversation_actor_label(app: WriteModelQueries, organization_id: uuid.UUID, actor, phone: str, action: str) -> str:
+
+def _authorize_on_conversation(app: WriteModelQueries, organization_id: uuid.UUID, actor, phone: str, action: str) -> None:
     """Who acts on the conversation with ``phone``: a customer only on their own (same
     normalized phone), anyone else through the permission matrix."""
     if actor.kind == "customer":
         if normalize_phone(actor.id) != phone:
             raise PermissionDenied("No tienes permiso para cambiar la conversación de otra persona.")
-        return actor_label(actor)
-    return _system_label(app, organization_id, actor, action)
+        return
+    _authorize_on_conversations(app, organization_id, actor, action)
 
-def _system_label(app: WriteModelQueries, organization_id: uuid.UUID, actor, action: str) -> str:
+
+def _authorize_on_conversations(app: WriteModelQueries, organization_id: uuid.UUID, actor, action: str) -> None:
     if actor.kind in ("admin", "system"):
-        return actor_label(actor)
+        return
     if organization_id == CENTRAL_ORGANIZATION_ID:
         raise PermissionDenied("No tienes permiso para hacer eso.")
     return app._authorize(organization_id, actor, action)[0]
+
 
 # ---- inbound ------------------------------------------------------------------------
 
@@ -110,14 +114,16 @@ def record_inbound_message(app: WriteModelQueries, cmd: RecordInboundMessage) ->
         inbound.id, position, {"duplicate": False, "conversation_id": conversation.id, "customer_phone": phone}
     )
 
+
 def save_agent_state(app: WriteModelQueries, cmd: SaveAgentState) -> CommandResult:
     phone = normalize_phone(cmd.customer_phone)
-    _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
+    _authorize_on_conversation(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
     conversation = app._get_or_none(Conversation.create_id(cmd.organization_id, phone))
     if conversation is None:
         raise NotFound("No encontré esa conversación.")
     conversation.finish_turn(message_sid=cmd.message_sid, state=cmd.state, outcome=cmd.outcome)
     return CommandResult(conversation.id, app._save(conversation))
+
 
 # ---- outbound -----------------------------------------------------------------------
 
@@ -129,7 +135,7 @@ def queue_outbound_message(app: WriteModelQueries, cmd: QueueOutboundMessage) ->
         if normalize_phone(cmd.actor.id) != phone:
             raise PermissionDenied("No tienes permiso para enviar mensajes a otra persona.")
     else:
-        _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
+        _authorize_on_conversations(app, cmd.organization_id, cmd.actor, "manage_customers")
     message_id = cmd.message_id or uuid.uuid4()
     existing = app._get_or_none(message_id)
     if existing is not None:
@@ -158,8 +164,10 @@ def queue_outbound_message(app: WriteModelQueries, cmd: QueueOutboundMessage) ->
     conversation.note_outbound(message_id=message_id, body=cmd.body, kind=cmd.kind, queued_at=now)
     return CommandResult(message_id, app._save(conversation, message), {"created": True, "status": "pending"})
 
+
 def _outbound(app: WriteModelQueries, message_id: uuid.UUID) -> OutboundMessage:
     return app._load(OutboundMessage, message_id, "No encontré ese mensaje.")
+
 
 def claim_outbound_message(app: WriteModelQueries, cmd: ClaimOutboundMessage) -> CommandResult:
     message = _outbound(app, cmd.message_id)
@@ -169,6 +177,7 @@ def claim_outbound_message(app: WriteModelQueries, cmd: ClaimOutboundMessage) ->
     message.claim(now=now, lease_until=now + timedelta(seconds=cmd.lease_seconds))
     position = app._save(message)
     return CommandResult(message.id, position, {"claimed": True, **app.outbound_view(message, now)})
+
 
 def record_outbound_sent(app: WriteModelQueries, cmd: RecordOutboundSent) -> CommandResult:
     message = _outbound(app, cmd.message_id)
@@ -183,6 +192,7 @@ def record_outbound_sent(app: WriteModelQueries, cmd: RecordOutboundSent) -> Com
             message.update_status(early["status"], error_code=early["error_code"], at=now)
     return CommandResult(message.id, app._save(message, index), {"status": message.status})
 
+
 def record_outbound_failed(app: WriteModelQueries, cmd: RecordOutboundFailed) -> CommandResult:
     message = _outbound(app, cmd.message_id)
     message.record_failure(
@@ -193,6 +203,7 @@ def record_outbound_failed(app: WriteModelQueries, cmd: RecordOutboundFailed) ->
         at=app.now(),
     )
     return CommandResult(message.id, app._save(message), {"status": message.status})
+
 
 def record_message_status(app: WriteModelQueries, cmd: RecordMessageStatus) -> CommandResult:
     status = (cmd.status or "").strip().lower()
@@ -210,11 +221,12 @@ def record_message_status(app: WriteModelQueries, cmd: RecordMessageStatus) -> C
     changed = message.update_status(status, error_code=cmd.error_code, at=now)
     return CommandResult(message.id, app._save(message) if changed else None, {"changed": changed, "status": message.status})
 
+
 # ---- handoff ------------------------------------------------------------------------
 
 def hand_off_conversation(app: WriteModelQueries, cmd: HandOffConversation) -> CommandResult:
     phone = normalize_phone(cmd.customer_phone)
-    _conversation_actor_label(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
+    _authorize_on_conversation(app, cmd.organization_id, cmd.actor, phone, "manage_customers")
     conversation = app._get_or_none(Conversation.create_id(cmd.organization_id, phone))
     if conversation is None:
         raise NotFound("No encontré esa conversación.")
@@ -222,8 +234,9 @@ def hand_off_conversation(app: WriteModelQueries, cmd: HandOffConversation) -> C
     conversation.hand_off(cmd.reason)
     return CommandResult(conversation.id, app._save(conversation), {"already_handed_off": already})
 
+
 def resolve_handoff(app: WriteModelQueries, cmd: ResolveHandoff) -> CommandResult:
-    _system_label(app, cmd.organization_id, cmd.actor, "manage_customers")
+    _authorize_on_conversations(app, cmd.organization_id, cmd.actor, "manage_customers")
     if cmd.conversation_id is not None:
         conversation_id = cmd.conversation_id
     elif cmd.customer_phone:

@@ -5,22 +5,23 @@ from __future__ import annotations
 from aggregates.customer import Customer
 from aggregates.errors import PermissionDenied
 from commands.base import CommandBase, CommandResult
-from commands.context import actor_label
 from commands.definitions import AddCustomer, UpdateCustomer
 from commands.phones import normalize_phone
 
 
-def _customer_actor_label(app: CommandBase, cmd_actor, organization_id, phone: str, action: str) -> str:
+def _authorize_customer_change(app: CommandBase, cmd_actor, organization_id, phone: str, action: str) -> None:
+    """A customer changes only their own record (same phone); anyone else needs ``action``."""
     if cmd_actor.kind == "customer":
         if normalize_phone(cmd_actor.id) != phone:
             raise PermissionDenied("Solo puedes cambiar tus propios datos.")
-        return actor_label(cmd_actor)
-    return app._authorize(organization_id, cmd_actor, action)[0]
+        return
+    app._authorize(organization_id, cmd_actor, action)
+
 
 def add_customer(app: CommandBase, cmd: AddCustomer) -> CommandResult:
     org = app._organization(cmd.organization_id)
     phone = normalize_phone(cmd.phone_number)
-    _customer_actor_label(app, cmd.actor, org.id, phone, "manage_customers")
+    _authorize_customer_change(app, cmd.actor, org.id, phone, "manage_customers")
     customer_id = Customer.create_id(org.id, phone)
     verified_at = app.now() if cmd.name_verified else None
     if app._exists(customer_id):
@@ -40,9 +41,10 @@ def add_customer(app: CommandBase, cmd: AddCustomer) -> CommandResult:
     )
     return CommandResult(customer.id, app._save(customer), {"created": True})
 
+
 def update_customer(app: CommandBase, cmd: UpdateCustomer) -> CommandResult:
     customer = app._owned(Customer, cmd.customer_id, cmd.organization_id, "No encontré a ese cliente.")
-    _customer_actor_label(app, cmd.actor, cmd.organization_id, customer.phone_number, "manage_customers")
+    _authorize_customer_change(app, cmd.actor, cmd.organization_id, customer.phone_number, "manage_customers")
     if cmd.name is not None:
         verified_at = app.now() if cmd.name_verified else None
         customer.learn_name(cmd.name, verified_at=verified_at)

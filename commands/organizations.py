@@ -97,6 +97,7 @@ def register_organization(app: CommandBase, cmd: RegisterOrganization) -> Comman
         data["owner_id"] = owner.id
     return CommandResult(org.id, app._save(*touched), data)
 
+
 def update_organization(app: CommandBase, cmd: UpdateOrganization) -> CommandResult:
     def change(org: Organization) -> None:
         org.update_profile(name=cmd.name, business_type=cmd.business_type, timezone=cmd.timezone)

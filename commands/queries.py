@@ -138,7 +138,7 @@ class WriteModelQueries(CommandBase):
         if not isinstance(org, Organization):
             return None
         customer = self._get_or_none(appointment.customer_id)
-        service = org.services.get(str(appointment.service_id), {})
+        service = org.services.get(str(appointment.service_id))
         return {
             "appointment_id": appointment.id,
             "organization_id": org.id,
@@ -148,7 +148,7 @@ class WriteModelQueries(CommandBase):
             "scheduled_start": appointment.scheduled_start,
             "scheduled_end": appointment.scheduled_end,
             "staff_id": appointment.staff_id,
-            "service_name": service.get("name", "Servicio"),
+            "service_name": service.name if service is not None else "Servicio",
             "customer_name": (customer.name if isinstance(customer, Customer) else None),
             "customer_phone": (customer.phone_number if isinstance(customer, Customer) else None),
             "cancellation_reason": appointment.cancellation_reason,

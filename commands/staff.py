@@ -44,7 +44,7 @@ def add_staff(app: CommandBase, cmd: AddStaff) -> CommandResult:
     if app._exists(staff_id):
         raise DuplicatePhone("Ya hay alguien del equipo registrado con ese número.", staff_id=str(staff_id))
     service_ids = (
-        [uuid.UUID(s) for s, data in org.services.items() if data["is_active"]]
+        [uuid.UUID(s) for s, service in org.services.items() if service.is_active]
         if cmd.service_ids is None
         else list(cmd.service_ids)
     )
@@ -66,6 +66,7 @@ def add_staff(app: CommandBase, cmd: AddStaff) -> CommandResult:
     )
     org.enlist_staff(staff.id)
     return CommandResult(staff.id, app._save(org, staff))
+
 
 def update_staff(app: CommandBase, cmd: UpdateStaff) -> CommandResult:
     org = app._organization(cmd.organization_id)
@@ -96,6 +97,7 @@ def update_staff(app: CommandBase, cmd: UpdateStaff) -> CommandResult:
         staff.set_working_hours(cmd.working_hours)
     return CommandResult(staff.id, app._save(staff))
 
+
 def deactivate_staff(app: CommandBase, cmd: DeactivateStaff) -> CommandResult:
     staff = app._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
     _, acting = app._authorize(cmd.organization_id, cmd.actor, "remove_staff")
@@ -106,6 +108,7 @@ def deactivate_staff(app: CommandBase, cmd: DeactivateStaff) -> CommandResult:
         raise InvalidInput("No puedes darte de baja a ti mismo.")
     staff.deactivate()
     return CommandResult(staff.id, app._save(staff))
+
 
 def reactivate_staff(app: CommandBase, cmd: ReactivateStaff) -> CommandResult:
     staff = app._owned(StaffMember, cmd.staff_id, cmd.organization_id, "No encontré a esa persona en este negocio.")
@@ -124,10 +127,12 @@ def record_staff_first_message(app: CommandBase, cmd: RecordStaffFirstMessage) -
     staff.record_first_message(ensure_utc(cmd.at))
     return CommandResult(staff.id, app._save(staff))
 
+
 def _piece_id(block_id: uuid.UUID, day: date, first_day: date) -> uuid.UUID:
     """The id of a block's piece on one local day: the block's own id on its first day,
     uuid5(block id, day) on the following ones."""
     return block_id if day == first_day else uuid.uuid5(block_id, day.isoformat())
+
 
 def block_time(app: CommandBase, cmd: BlockTime) -> CommandResult:
     org = app._organization(cmd.organization_id)
@@ -153,12 +158,14 @@ def block_time(app: CommandBase, cmd: BlockTime) -> CommandResult:
         day += timedelta(days=1)
     return CommandResult(block_id, app._save(*days), {"pieces": pieces})
 
+
 def _existing_day(app: CommandBase, staff_id: uuid.UUID, day: date) -> StaffDay | None:
     try:
         calendar = app.repository.get(StaffDay.create_id(staff_id, day))
     except AggregateNotFoundError:
         return None
     return calendar if isinstance(calendar, StaffDay) else None
+
 
 def unblock_time(app: CommandBase, cmd: UnblockTime) -> CommandResult:
     org = app._organization(cmd.organization_id)
