@@ -34,7 +34,9 @@ class ParloApplication(WriteModelQueries, HistoryQueries):
     """``app.execute(BookAppointment(...))`` runs ``appointments.book_appointment(app, cmd)``."""
 
     def execute(self, cmd: Command) -> CommandResult:
-        """The one way in for every command: find its handler, run it, retry on version conflicts."""
+        """The one way in for every command: find its handler, run it, retry on version conflicts.
+
+        Every command passes here before its handler: the place for checks common to all of them."""
         try:
             handler = COMMAND_HANDLERS[type(cmd)]
         except KeyError:

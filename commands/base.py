@@ -14,7 +14,7 @@ from eventsourcing.application import AggregateNotFoundError, Application, Repos
 from eventsourcing.persistence import IntegrityError, Transcoder
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
-from aggregates.base import current_recording
+from aggregates.base import NotRecording, current_recording
 from aggregates.calendar import DayCalendar
 from aggregates.errors import NotFound, PermissionDenied
 from aggregates.organization import Organization
@@ -182,7 +182,10 @@ class CommandBase(Application):
     def _acting_as(self, label: str) -> str:
         """Who the events of this command record as their actor, once the command knows it
         (``execute`` starts with the actor's own label; authorization tells owner from staff)."""
-        current_recording().actor = label
+        try:
+            current_recording().actor = label
+        except NotRecording:
+            pass  # an authorization check outside a command: nothing will be recorded anyway
         return label
 
     # ---- saving ---------------------------------------------------------------------------
