@@ -1,21 +1,16 @@
-"""Organization aggregate: registration, hours, closures, services, spots, locations, status, settings."""
+"""Organization aggregate: registration, hours, closures, locations, status, settings (services and spots:
+test_organization_catalog.py)."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import date, datetime, timezone
 
-from zoneinfo import ZoneInfo
-
 import pytest
-
-from aggregates.base import recording
-from aggregates.values import Closure
 
 from aggregates.errors import (
     AlreadyExists,
     BusinessClosed,
-    InactiveService,
     InUse,
     InvalidInput,
     InvalidTransition,
@@ -23,50 +18,9 @@ from aggregates.errors import (
     OutsideBusinessHours,
 )
 from aggregates.organization import DEFAULT_SETTINGS, Organization
+from aggregates.values import Closure
 from infra.seed import DEMO_HOURS
-
-MX = ZoneInfo("America/Mexico_City")
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
-
-WHO = "admin:test"
-WHY = "test"
-
-
-@pytest.fixture(autouse=True)
-def acting():
-    """Given someone acting for a reason: every event these tests trigger records them."""
-    with recording(WHO, WHY):
-        yield
-LOCATION = uuid.UUID("00000000-0000-0000-0000-00000000aaaa")
-
-
-def register(**overrides) -> Organization:
-    fields = dict(
-        name="Barbería Don Carlos",
-        business_type="barbershop",
-        timezone="America/Mexico_City",
-        whatsapp_number="+525512345678",
-        location_id=LOCATION,
-        location_name="Centro",
-        location_address="Av. Juárez 1",
-        business_hours=DEMO_HOURS,
-    )
-    fields.update(overrides)
-    return Organization.register(**fields)
-
-
-def with_service(org: Organization, name: str = "Corte de cabello", minutes: int = 30, cents: int = 15000) -> uuid.UUID:
-    service_id = uuid.uuid4()
-    org.add_service(service_id, name=name, description="", duration_minutes=minutes, price_cents=cents)
-    return service_id
-
-
-def event_names(org: Organization) -> list[str]:
-    return [type(e).__name__ for e in org.collect_events()]
+from org_support import LOCATION, acting, event_names, local, register  # noqa: F401 - acting is an autouse fixture
 
 
 # ---- registration -------------------------------------------------------------------------
@@ -242,209 +196,6 @@ def test_closing_again_with_the_same_id_is_a_no_op_and_reopening_removes_it():
 def test_closure_dates_are_validated(first, last):
     with pytest.raises(InvalidInput):
         register().schedule_closure(uuid.uuid4(), first, last, "")
-
-
-# ---- services ------------------------------------------------------------------------------
-
-
-def test_add_service():
-    # given
-    org = register()
-
-    # when
-    service_id = with_service(org, "  Corte   de cabello ", 30, 15000)
-
-    # then
-    assert org.service(service_id) == {
-        "name": "Corte de cabello",
-        "description": "",
-        "duration_minutes": 30,
-        "price_cents": 15000,
-        "currency": "MXN",
-        "is_active": True,
-        "has_appointments": False,
-    }
-    assert org.bookable_service(service_id)["name"] == "Corte de cabello"
-
-
-@pytest.mark.parametrize(
-    "fields",
-    [
-        {"duration_minutes": 4},
-        {"duration_minutes": 601},
-        {"duration_minutes": 30.5},
-        {"duration_minutes": True},
-        {"price_cents": -1},
-        {"price_cents": 10_000_001},
-        {"price_cents": "150"},
-        {"name": ""},
-    ],
-)
-def test_add_service_validates_fields(fields):
-    org = register()
-    values = {"name": "Corte", "description": "", "duration_minutes": 30, "price_cents": 15000, **fields}
-    with pytest.raises(InvalidInput):
-        org.add_service(uuid.uuid4(), **values)
-
-
-def test_service_names_and_ids_are_unique():
-    # given
-    org = register()
-    service_id = with_service(org, "Corte de cabello")
-
-    # then
-    with pytest.raises(AlreadyExists):
-        with_service(org, "CORTE DE CABELLO")
-    with pytest.raises(AlreadyExists):
-        org.add_service(service_id, name="Otro", description="", duration_minutes=30, price_cents=1)
-
-
-def test_update_service_changes_only_what_differs():
-    # given
-    org = register()
-    service_id = with_service(org)
-    org.collect_events()
-
-    # when
-    org.update_service(service_id, {"price_cents": 18000, "duration_minutes": 30})
-
-    # then
-    events = org.collect_events()
-    assert [type(e).__name__ for e in events] == ["ServiceRepriced"]
-    assert events[0].price_cents == 18000
-    assert org.service(service_id)["price_cents"] == 18000
-
-
-@pytest.mark.parametrize(
-    "changes,error",
-    [
-        ({"currency": "USD"}, InvalidInput),
-        ({"duration_minutes": 0}, InvalidInput),
-        ({"is_active": "no"}, InvalidInput),
-        ({"name": "Arreglo de barba"}, AlreadyExists),
-    ],
-)
-def test_update_service_validates(changes, error):
-    org = register()
-    service_id = with_service(org)
-    with_service(org, "Arreglo de barba", 20, 10000)
-    with pytest.raises(error):
-        org.update_service(service_id, changes)
-
-
-def test_update_unknown_service_is_not_found():
-    with pytest.raises(NotFound):
-        register().update_service(uuid.uuid4(), {"price_cents": 1})
-
-
-def test_a_deactivated_service_cannot_be_booked_and_can_be_reactivated():
-    # given
-    org = register()
-    service_id = with_service(org)
-
-    # when
-    org.update_service(service_id, {"is_active": False})
-
-    # then
-    with pytest.raises(InactiveService):
-        org.bookable_service(service_id)
-    org.update_service(service_id, {"is_active": True})
-    assert org.bookable_service(service_id)["is_active"] is True
-
-
-def test_a_service_without_appointments_can_be_removed_and_leaves_the_spots():
-    # given
-    org = register()
-    service_id = with_service(org)
-    spot_id = uuid.uuid4()
-    org.add_spot(spot_id, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[service_id])
-
-    # when
-    org.remove_service(service_id)
-
-    # then
-    assert str(service_id) not in org.services
-    assert org.spot(spot_id)["service_ids"] == []
-    with pytest.raises(NotFound):
-        org.service(service_id)
-
-
-def test_a_service_with_appointments_cannot_be_removed_but_can_be_deactivated():
-    # given
-    org = register()
-    service_id = with_service(org)
-    org.mark_service_used(service_id)
-    org.collect_events()
-
-    # when / then
-    with pytest.raises(InUse):
-        org.remove_service(service_id)
-    org.update_service(service_id, {"is_active": False})
-    assert org.service(service_id)["is_active"] is False
-
-
-def test_mark_service_used_records_only_the_first_booking():
-    org = register()
-    service_id = with_service(org)
-    org.collect_events()
-    org.mark_service_used(service_id)
-    org.mark_service_used(service_id)
-    assert event_names(org) == ["ServiceFirstBooked"]
-
-
-# ---- spots ---------------------------------------------------------------------------------
-
-
-def test_spots_serve_services_in_display_order():
-    # given
-    org = register()
-    cut = with_service(org)
-    beard = with_service(org, "Arreglo de barba", 20, 10000)
-    chair2, chair1, inactive = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    org.add_spot(chair2, location_id=LOCATION, name="Silla 2", display_order=2, service_ids=[cut, beard])
-    org.add_spot(chair1, location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[cut])
-    org.add_spot(inactive, location_id=LOCATION, name="Silla 3", display_order=0, service_ids=[cut])
-
-    # when
-    org.update_spot(inactive, {"is_active": False})
-
-    # then
-    assert org.uses_spots(LOCATION)
-    assert org.spots_for(LOCATION, cut) == [chair1, chair2]
-    assert org.spots_for(LOCATION, beard) == [chair2]
-
-
-@pytest.mark.parametrize("bad", ["location", "service", "name"])
-def test_add_spot_validates_references(bad):
-    org = register()
-    cut = with_service(org)
-    kwargs = dict(location_id=LOCATION, name="Silla 1", display_order=1, service_ids=[cut])
-    if bad == "location":
-        kwargs["location_id"] = uuid.uuid4()
-    elif bad == "service":
-        kwargs["service_ids"] = [uuid.uuid4()]
-    else:
-        kwargs["name"] = " "
-    with pytest.raises((NotFound, InvalidInput)):
-        org.add_spot(uuid.uuid4(), **kwargs)
-
-
-def test_a_spot_with_appointments_cannot_be_removed():
-    # given
-    org = register()
-    cut = with_service(org)
-    used, unused = uuid.uuid4(), uuid.uuid4()
-    for spot in (used, unused):
-        org.add_spot(spot, location_id=LOCATION, name=f"Silla {spot}", display_order=1, service_ids=[cut])
-    org.mark_spot_used(used)
-
-    # when / then
-    with pytest.raises(InUse):
-        org.remove_spot(used)
-    org.remove_spot(unused)
-    assert list(org.spots) == [str(used)]
-    with pytest.raises(AlreadyExists):
-        org.add_spot(used, location_id=LOCATION, name="Otra", display_order=1, service_ids=[])
 
 
 # ---- locations -----------------------------------------------------------------------------
@@ -627,3 +378,51 @@ def test_whatsapp_numbers_and_staff_roster_are_sets_in_order():
     org.enlist_staff(staff)
     assert org.whatsapp_numbers == ["+525512345678", "+525500000001"]
     assert org.staff_ids == [str(staff)]
+
+
+def test_each_profile_change_is_its_own_typed_event():
+    # given
+    org = register()
+    org.collect_events()
+
+    # when
+    org.update_profile(name="Don Carlos", business_type="spa", timezone="America/Monterrey")
+    org.update_profile(name="Don Carlos", business_type=None, timezone=None)  # nothing new
+
+    # then
+    events = org.collect_events()
+    assert [type(e).__name__ for e in events] == ["Renamed", "BusinessTypeChanged", "TimezoneChanged"]
+    assert (events[0].name, events[1].business_type, events[2].timezone) == ("Don Carlos", "spa", "America/Monterrey")
+    assert (org.name, org.business_type, org.timezone) == ("Don Carlos", "spa", "America/Monterrey")
+
+
+def test_a_bad_timezone_records_no_rename_either():
+    org = register()
+    org.collect_events()
+    with pytest.raises(InvalidInput):
+        org.update_profile(name="Otro nombre", business_type=None, timezone="Mars/Olympus")
+    assert org.collect_events() == [] and org.name == "Barbería Don Carlos"
+
+
+def test_a_location_records_its_rename_and_its_new_address_apart():
+    org = register()
+    org.collect_events()
+    org.update_location(LOCATION, name="Centro Histórico", address="Madero 2")
+    assert event_names(org) == ["LocationRenamed", "LocationAddressChanged"]
+    assert (org.location(LOCATION).name, org.location(LOCATION).address) == ("Centro Histórico", "Madero 2")
+
+
+def test_closures_are_scheduled_and_cancelled():
+    # given
+    org = register()
+    closure = uuid.uuid4()
+
+    # when
+    org.schedule_closure(closure, date(2026, 2, 2), date(2026, 2, 3), " Candelaria ")
+    org.cancel_closure(closure)
+
+    # then: the events name what the methods did, and the closure travels as a value
+    events = org.collect_events()[1:]
+    assert [type(e).__name__ for e in events] == ["ClosureScheduled", "ClosureCancelled"]
+    assert events[0].closure == Closure(date(2026, 2, 2), date(2026, 2, 3), "Candelaria")
+    assert org.closures == {}
