@@ -26,7 +26,7 @@ from aggregates.errors import DomainError
 from agent.spanish.format import format_date, format_day_phrase, format_duration, format_price, format_time
 from agent.spanish.text import normalize
 from commands.context import Actor
-from commands.messages import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
+from commands.definitions import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
 from commands.phones import normalize_phone
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

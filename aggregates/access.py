@@ -12,8 +12,9 @@ import hashlib
 import uuid
 from datetime import datetime, timedelta
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import DomainError, InvalidInput
 from aggregates.organization import NAMESPACE
 
@@ -35,7 +36,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.strip().encode("utf-8")).hexdigest()
 
 
-class MagicLink(Aggregate):
+class MagicLink(ParloAggregate):
     @staticmethod
     def create_id(token_hash: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"magic-link:{token_hash}")
@@ -49,8 +50,6 @@ class MagicLink(Aggregate):
         staff_id: uuid.UUID,
         issued_at: datetime,
         expires_at: datetime,
-        actor: str,
-        cause: str,
     ) -> MagicLink:
         if len(token_hash) != 64:
             raise InvalidInput("El token debe guardarse como hash SHA-256.")
@@ -65,19 +64,15 @@ class MagicLink(Aggregate):
             staff_id=staff_id,
             issued_at=issued_at,
             expires_at=expires_at,
-            actor=actor,
-            cause=cause,
         )
 
-    class Issued(Aggregate.Created):
+    class Issued(ParloAggregate.Created):
         token_hash: str
         token_type: str
         organization_id: uuid.UUID
         staff_id: uuid.UUID
         issued_at: datetime
         expires_at: datetime
-        actor: str
-        cause: str
 
     @event(Issued)
     def __init__(
@@ -89,8 +84,6 @@ class MagicLink(Aggregate):
         staff_id: uuid.UUID,
         issued_at: datetime,
         expires_at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         self.token_hash = token_hash
         self.token_type = token_type
@@ -106,10 +99,10 @@ class MagicLink(Aggregate):
         if now >= self.expires_at:
             raise InvalidMagicLink("Este enlace de acceso ya venció; pide uno nuevo por WhatsApp.")
 
-    def consume(self, *, at: datetime, actor: str, cause: str) -> None:
+    def consume(self, *, at: datetime) -> None:
         self.check_usable(at)
-        self._consumed(used_at=at, actor=actor, cause=cause)
+        self._consumed(used_at=at)
 
     @event("Consumed")
-    def _consumed(self, used_at: datetime, actor: str, cause: str) -> None:
+    def _consumed(self, used_at: datetime) -> None:
         self.used_at = used_at

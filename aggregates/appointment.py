@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import InvalidInput, InvalidTransition
 
 SOURCES = ("whatsapp", "web", "manual", "walk_in")
@@ -28,7 +29,7 @@ STATUS_ES = {
 }
 
 
-class Appointment(Aggregate):
+class Appointment(ParloAggregate):
     @classmethod
     def book(
         cls,
@@ -46,8 +47,6 @@ class Appointment(Aggregate):
         status: str,
         notes: str,
         price_cents: int,
-        actor: str,
-        cause: str,
         booked_at: datetime | None = None,
     ) -> Appointment:
         if start >= end:
@@ -71,12 +70,10 @@ class Appointment(Aggregate):
             status=status,
             notes=(notes or "").strip(),
             price_cents=price_cents,
-            actor=actor,
-            cause=cause,
             booked_at=booked_at,
         )
 
-    class Booked(Aggregate.Created):
+    class Booked(ParloAggregate.Created):
         organization_id: uuid.UUID
         location_id: uuid.UUID
         customer_id: uuid.UUID
@@ -89,10 +86,15 @@ class Appointment(Aggregate):
         status: str
         notes: str
         price_cents: int
-        actor: str
-        cause: str
-        # The business clock's time of booking (events recorded before it existed have none).
-        booked_at: datetime | None = None
+        # The business clock's time of booking.
+        booked_at: datetime | None
+
+        class_version = 3
+
+        @staticmethod
+        def upcast_v2_v3(state: dict) -> None:
+            """Bookings recorded before the business clock's time was kept have none."""
+            state.setdefault("booked_at", None)
 
     @event(Booked)
     def __init__(
@@ -110,9 +112,7 @@ class Appointment(Aggregate):
         status: str,
         notes: str,
         price_cents: int,
-        actor: str,
-        cause: str,
-        booked_at: datetime | None = None,
+        booked_at: datetime | None,
     ) -> None:
         self.organization_id = organization_id
         self.location_id = location_id
@@ -141,22 +141,22 @@ class Appointment(Aggregate):
                 f"Esta cita ya está {STATUS_ES[self.status]}; no se puede {_VERB_ES[target]}."
             )
 
-    def confirm(self, *, actor: str, cause: str) -> None:
+    def confirm(self) -> None:
         if self.status == "confirmed":
             return
         self._require_transition("confirmed")
-        self._confirmed(actor=actor, cause=cause)
+        self._confirmed()
 
     @event("Confirmed")
-    def _confirmed(self, actor: str, cause: str) -> None:
+    def _confirmed(self) -> None:
         self.status = "confirmed"
 
-    def cancel(self, reason: str, *, actor: str, cause: str) -> None:
+    def cancel(self, reason: str) -> None:
         self._require_transition("cancelled")
-        self._cancelled(reason=(reason or "").strip(), actor=actor, cause=cause)
+        self._cancelled(reason=(reason or "").strip())
 
     @event("Cancelled")
-    def _cancelled(self, reason: str, actor: str, cause: str) -> None:
+    def _cancelled(self, reason: str) -> None:
         self.status = "cancelled"
         self.cancellation_reason = reason
 
@@ -166,24 +166,24 @@ class Appointment(Aggregate):
             what = "marcarla como completada" if target == "completed" else "marcar que no asistió"
             raise InvalidTransition(f"Esta cita todavía no empieza; podrás {what} cuando llegue su hora.")
 
-    def complete(self, notes: str, *, now: datetime, actor: str, cause: str) -> None:
+    def complete(self, notes: str, *, now: datetime) -> None:
         self._require_transition("completed")
         self._require_started(now, "completed")
-        self._completed(notes=(notes or "").strip(), actor=actor, cause=cause)
+        self._completed(notes=(notes or "").strip())
 
     @event("Completed")
-    def _completed(self, notes: str, actor: str, cause: str) -> None:
+    def _completed(self, notes: str) -> None:
         self.status = "completed"
         if notes:
             self.notes = notes
 
-    def mark_no_show(self, notes: str, *, now: datetime, actor: str, cause: str) -> None:
+    def mark_no_show(self, notes: str, *, now: datetime) -> None:
         self._require_transition("no_show")
         self._require_started(now, "no_show")
-        self._marked_no_show(notes=(notes or "").strip(), actor=actor, cause=cause)
+        self._marked_no_show(notes=(notes or "").strip())
 
     @event("MarkedNoShow")
-    def _marked_no_show(self, notes: str, actor: str, cause: str) -> None:
+    def _marked_no_show(self, notes: str) -> None:
         self.status = "no_show"
         if notes:
             self.notes = notes
@@ -197,8 +197,6 @@ class Appointment(Aggregate):
         spot_id: uuid.UUID | None,
         service_id: uuid.UUID,
         price_cents: int,
-        actor: str,
-        cause: str,
     ) -> None:
         if not self.is_live:
             raise InvalidTransition(f"Esta cita ya está {STATUS_ES[self.status]}; no se puede cambiar.")
@@ -214,8 +212,6 @@ class Appointment(Aggregate):
             spot_id=spot_id,
             service_id=service_id,
             price_cents=price_cents,
-            actor=actor,
-            cause=cause,
         )
 
     @event("Rescheduled")
@@ -230,8 +226,6 @@ class Appointment(Aggregate):
         spot_id: uuid.UUID | None,
         service_id: uuid.UUID,
         price_cents: int,
-        actor: str,
-        cause: str,
     ) -> None:
         self.scheduled_start = scheduled_start
         self.scheduled_end = scheduled_end
@@ -241,21 +235,21 @@ class Appointment(Aggregate):
         self.price_cents = price_cents
         self.reschedule_count += 1
 
-    def update_notes(self, notes: str, *, actor: str, cause: str) -> None:
+    def update_notes(self, notes: str) -> None:
         notes = (notes or "").strip()
         if notes != self.notes:
-            self._notes_updated(notes=notes, actor=actor, cause=cause)
+            self._notes_updated(notes=notes)
 
     @event("NotesUpdated")
-    def _notes_updated(self, notes: str, actor: str, cause: str) -> None:
+    def _notes_updated(self, notes: str) -> None:
         self.notes = notes
 
-    def record_reminder_sent(self, at: datetime, *, actor: str, cause: str) -> None:
+    def record_reminder_sent(self, at: datetime) -> None:
         if self.reminder_sent_at is None and self.is_live:
-            self._reminder_sent(at=at, actor=actor, cause=cause)
+            self._reminder_sent(at=at)
 
     @event("ReminderSent")
-    def _reminder_sent(self, at: datetime, actor: str, cause: str) -> None:
+    def _reminder_sent(self, at: datetime) -> None:
         self.reminder_sent_at = at
 
 

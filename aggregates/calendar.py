@@ -11,14 +11,15 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import InvalidInput, NotFound, SlotTaken
 from aggregates.organization import NAMESPACE
 from aggregates.timeslots import overlaps
 
 
-class DayCalendar(Aggregate):
+class DayCalendar(ParloAggregate):
     """Intervals taken on one day, keyed by the appointment or block that takes them."""
 
     KIND = "calendar"
@@ -34,31 +35,30 @@ class DayCalendar(Aggregate):
         owner_id: uuid.UUID,
         organization_id: uuid.UUID,
         day: date,
-        *,
-        actor: str,
-        cause: str,
     ):
-        """Open a day; ``actor`` and ``cause`` are those of the command that first touches it."""
+        """Open a day; it records the actor and cause of the command that first touches it."""
         return cls._create(
             cls.Opened,
             id=cls.create_id(owner_id, day),
             owner_id=owner_id,
             organization_id=organization_id,
             day=day.isoformat(),
-            actor=actor,
-            cause=cause,
         )
 
-    class Opened(Aggregate.Created):
+    class Opened(ParloAggregate.Created):
         owner_id: uuid.UUID
         organization_id: uuid.UUID
         day: str
-        actor: str
-        cause: str
+
+        @staticmethod
+        def upcast_v1_v2(state: dict) -> None:
+            """The first days were opened without an actor: the calendar opened them itself."""
+            state.setdefault("actor", "system:calendar")
+            state.setdefault("cause", "")
 
     @event(Opened)
     def __init__(
-        self, *, owner_id: uuid.UUID, organization_id: uuid.UUID, day: str, actor: str = "system:calendar", cause: str = ""
+        self, *, owner_id: uuid.UUID, organization_id: uuid.UUID, day: str
     ) -> None:
         self.owner_id = owner_id
         self.organization_id = organization_id
@@ -81,48 +81,48 @@ class DayCalendar(Aggregate):
             what = "un bloqueo" if clash[0]["kind"] == "block" else "otra cita"
             raise SlotTaken(f"{self.OWNER_ES} ya tiene {what} en ese horario.", conflicts=clash)
 
-    def occupy(self, appointment_id: uuid.UUID, start: datetime, end: datetime, *, actor: str, cause: str) -> None:
+    def occupy(self, appointment_id: uuid.UUID, start: datetime, end: datetime) -> None:
         key = str(appointment_id)
         self._check_free(start, end, ignore=key)
         current = self.entries.get(key)
         if current and current["start"] == start and current["end"] == end:
             return
-        self._occupied(appointment_id=appointment_id, start=start, end=end, actor=actor, cause=cause)
+        self._occupied(appointment_id=appointment_id, start=start, end=end)
 
     @event("Occupied")
-    def _occupied(self, appointment_id: uuid.UUID, start: datetime, end: datetime, actor: str, cause: str) -> None:
+    def _occupied(self, appointment_id: uuid.UUID, start: datetime, end: datetime) -> None:
         self.entries = {
             **self.entries,
             str(appointment_id): {"start": start, "end": end, "kind": "appointment", "reason": ""},
         }
 
-    def release(self, appointment_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def release(self, appointment_id: uuid.UUID) -> None:
         if str(appointment_id) in self.entries:
-            self._released(appointment_id=appointment_id, actor=actor, cause=cause)
+            self._released(appointment_id=appointment_id)
 
     @event("Released")
-    def _released(self, appointment_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _released(self, appointment_id: uuid.UUID) -> None:
         self.entries = {k: v for k, v in self.entries.items() if k != str(appointment_id)}
 
-    def block(self, block_id: uuid.UUID, start: datetime, end: datetime, reason: str, *, actor: str, cause: str) -> None:
+    def block(self, block_id: uuid.UUID, start: datetime, end: datetime, reason: str) -> None:
         key = str(block_id)
         if key in self.entries:
             return  # the same block requested again
         self._check_free(start, end)
-        self._blocked(block_id=block_id, start=start, end=end, reason=(reason or "").strip(), actor=actor, cause=cause)
+        self._blocked(block_id=block_id, start=start, end=end, reason=(reason or "").strip())
 
     @event("TimeBlocked")
-    def _blocked(self, block_id: uuid.UUID, start: datetime, end: datetime, reason: str, actor: str, cause: str) -> None:
+    def _blocked(self, block_id: uuid.UUID, start: datetime, end: datetime, reason: str) -> None:
         self.entries = {**self.entries, str(block_id): {"start": start, "end": end, "kind": "block", "reason": reason}}
 
-    def unblock(self, block_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def unblock(self, block_id: uuid.UUID) -> None:
         entry = self.entries.get(str(block_id))
         if entry is None or entry["kind"] != "block":
             raise NotFound("No encontré ese bloqueo.")
-        self._unblocked(block_id=block_id, actor=actor, cause=cause)
+        self._unblocked(block_id=block_id)
 
     @event("TimeUnblocked")
-    def _unblocked(self, block_id: uuid.UUID, actor: str, cause: str) -> None:
+    def _unblocked(self, block_id: uuid.UUID) -> None:
         self.entries = {k: v for k, v in self.entries.items() if k != str(block_id)}
 
 

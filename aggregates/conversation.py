@@ -16,8 +16,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate
 from aggregates.errors import InvalidInput, InvalidTransition
 from aggregates.organization import NAMESPACE
 
@@ -42,14 +43,14 @@ def status_rank(status: str) -> int:
     return STATUS_RANK.get(status, -1)
 
 
-class Conversation(Aggregate):
+class Conversation(ParloAggregate):
     @staticmethod
     def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"conversation:{organization_id}:{phone_number}")
 
     @classmethod
     def start(
-        cls, *, organization_id: uuid.UUID, phone_number: str, whatsapp_address: str, actor: str, cause: str
+        cls, *, organization_id: uuid.UUID, phone_number: str, whatsapp_address: str
     ) -> Conversation:
         if not phone_number.startswith("+"):
             raise InvalidInput("El teléfono de la conversación debe estar en formato E.164.")
@@ -59,19 +60,15 @@ class Conversation(Aggregate):
             organization_id=organization_id,
             phone_number=phone_number,
             whatsapp_address=whatsapp_address,
-            actor=actor,
-            cause=cause,
         )
 
-    class Started(Aggregate.Created):
+    class Started(ParloAggregate.Created):
         organization_id: uuid.UUID
         phone_number: str
         whatsapp_address: str
-        actor: str
-        cause: str
 
     @event(Started)
-    def __init__(self, *, organization_id: uuid.UUID, phone_number: str, whatsapp_address: str, actor: str, cause: str) -> None:
+    def __init__(self, *, organization_id: uuid.UUID, phone_number: str, whatsapp_address: str) -> None:
         self.organization_id = organization_id
         self.phone_number = phone_number
         self.whatsapp_address = whatsapp_address
@@ -111,8 +108,6 @@ class Conversation(Aggregate):
         wa_id: str | None,
         num_media: int,
         received_at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         self._inbound_received(
             message_id=message_id,
@@ -124,8 +119,6 @@ class Conversation(Aggregate):
             wa_id=wa_id,
             num_media=num_media,
             received_at=received_at,
-            actor=actor,
-            cause=cause,
         )
 
     @event("InboundReceived")
@@ -140,8 +133,6 @@ class Conversation(Aggregate):
         wa_id: str | None,
         num_media: int,
         received_at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         self.whatsapp_address = whatsapp_address
         if profile_name:
@@ -168,27 +159,27 @@ class Conversation(Aggregate):
     def is_pending(self, message_sid: str) -> bool:
         return any(item["message_sid"] == message_sid for item in self.pending_inbound)
 
-    def finish_turn(self, *, message_sid: str, state: dict | None, outcome: str, actor: str, cause: str) -> None:
+    def finish_turn(self, *, message_sid: str, state: dict | None, outcome: str) -> None:
         """The inbound message has been handled (replies queued); store the agent's new state."""
         if not self.is_pending(message_sid) and (state is None or state == self.agent_state):
             return  # already handled (a re-run): nothing new
         if state is not None and not isinstance(state, dict):
             raise InvalidInput("El estado del agente debe ser un objeto.")
-        self._turn_finished(message_sid=message_sid, state=state, outcome=outcome, actor=actor, cause=cause)
+        self._turn_finished(message_sid=message_sid, state=state, outcome=outcome)
 
     @event("TurnFinished")
-    def _turn_finished(self, message_sid: str, state: dict | None, outcome: str, actor: str, cause: str) -> None:
+    def _turn_finished(self, message_sid: str, state: dict | None, outcome: str) -> None:
         if state is not None:
             self.agent_state = state
         self.pending_inbound = [item for item in self.pending_inbound if item["message_sid"] != message_sid]
 
     # ---- outbound ---------------------------------------------------------------------
 
-    def note_outbound(self, *, message_id: uuid.UUID, body: str, kind: str, queued_at: datetime, actor: str, cause: str) -> None:
-        self._outbound_queued(message_id=message_id, body=body, kind=kind, queued_at=queued_at, actor=actor, cause=cause)
+    def note_outbound(self, *, message_id: uuid.UUID, body: str, kind: str, queued_at: datetime) -> None:
+        self._outbound_queued(message_id=message_id, body=body, kind=kind, queued_at=queued_at)
 
     @event("OutboundQueued")
-    def _outbound_queued(self, message_id: uuid.UUID, body: str, kind: str, queued_at: datetime, actor: str, cause: str) -> None:
+    def _outbound_queued(self, message_id: uuid.UUID, body: str, kind: str, queued_at: datetime) -> None:
         self.last_message_at = queued_at
         self.outbound_count += 1
         if kind in ("reply", "handoff", "welcome"):
@@ -199,29 +190,29 @@ class Conversation(Aggregate):
 
     # ---- handoff ----------------------------------------------------------------------
 
-    def hand_off(self, reason: str, *, actor: str, cause: str) -> None:
+    def hand_off(self, reason: str) -> None:
         reason = (reason or "").strip() or "El cliente pidió hablar con una persona."
         if self.handed_off:
             return
-        self._handed_off(reason=reason[:1000], actor=actor, cause=cause)
+        self._handed_off(reason=reason[:1000])
 
     @event("HandedOff")
-    def _handed_off(self, reason: str, actor: str, cause: str) -> None:
+    def _handed_off(self, reason: str) -> None:
         self.status = "handed_off"
         self.handoff_reason = reason
 
-    def resolve_handoff(self, *, actor: str, cause: str) -> None:
+    def resolve_handoff(self) -> None:
         if not self.handed_off:
             raise InvalidTransition("Esta conversación no está en manos del equipo.")
-        self._handoff_resolved(actor=actor, cause=cause)
+        self._handoff_resolved()
 
     @event("HandoffResolved")
-    def _handoff_resolved(self, actor: str, cause: str) -> None:
+    def _handoff_resolved(self) -> None:
         self.status = "active"
         self.handoff_reason = None
 
 
-class InboundMessage(Aggregate):
+class InboundMessage(ParloAggregate):
     """Exists once per Twilio MessageSid: creating it twice is a version conflict."""
 
     @staticmethod
@@ -240,8 +231,6 @@ class InboundMessage(Aggregate):
         body: str,
         media: list[dict],
         received_at: datetime,
-        actor: str,
-        cause: str,
     ) -> InboundMessage:
         if not message_sid:
             raise InvalidInput("Falta el identificador del mensaje.")
@@ -256,11 +245,9 @@ class InboundMessage(Aggregate):
             body=body,
             media=media,
             received_at=received_at,
-            actor=actor,
-            cause=cause,
         )
 
-    class Recorded(Aggregate.Created):
+    class Recorded(ParloAggregate.Created):
         message_sid: str
         organization_id: uuid.UUID
         conversation_id: uuid.UUID
@@ -269,8 +256,6 @@ class InboundMessage(Aggregate):
         body: str
         media: list
         received_at: datetime
-        actor: str
-        cause: str
 
     @event(Recorded)
     def __init__(
@@ -284,8 +269,6 @@ class InboundMessage(Aggregate):
         body: str,
         media: list,
         received_at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         self.message_sid = message_sid
         self.organization_id = organization_id
@@ -297,7 +280,7 @@ class InboundMessage(Aggregate):
         self.received_at = received_at
 
 
-class OutboundMessage(Aggregate):
+class OutboundMessage(ParloAggregate):
     """A message we send. ``status`` only moves forward (see STATUS_RANK)."""
 
     @classmethod
@@ -314,8 +297,6 @@ class OutboundMessage(Aggregate):
         kind: str,
         template_variables: dict | None,
         queued_at: datetime,
-        actor: str,
-        cause: str,
     ) -> OutboundMessage:
         if not (body or "").strip():
             raise InvalidInput("El mensaje no puede ir vacío.")
@@ -331,11 +312,9 @@ class OutboundMessage(Aggregate):
             kind=kind,
             template_variables=template_variables,
             queued_at=queued_at,
-            actor=actor,
-            cause=cause,
         )
 
-    class Queued(Aggregate.Created):
+    class Queued(ParloAggregate.Created):
         organization_id: uuid.UUID
         conversation_id: uuid.UUID
         to_phone: str
@@ -345,8 +324,6 @@ class OutboundMessage(Aggregate):
         kind: str
         template_variables: dict | None
         queued_at: datetime
-        actor: str
-        cause: str
 
     @event(Queued)
     def __init__(
@@ -361,8 +338,6 @@ class OutboundMessage(Aggregate):
         kind: str,
         template_variables: dict | None,
         queued_at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         self.organization_id = organization_id
         self.conversation_id = conversation_id
@@ -395,25 +370,25 @@ class OutboundMessage(Aggregate):
             return False
         return self.next_attempt_at is None or self.next_attempt_at <= now
 
-    def claim(self, *, now: datetime, lease_until: datetime, actor: str, cause: str) -> None:
+    def claim(self, *, now: datetime, lease_until: datetime) -> None:
         if not self.claimable(now):
             raise InvalidTransition("Ese mensaje no está listo para enviarse.")
-        self._claimed(attempt=self.attempts + 1, at=now, lease_until=lease_until, actor=actor, cause=cause)
+        self._claimed(attempt=self.attempts + 1, at=now, lease_until=lease_until)
 
     @event("SendClaimed")
-    def _claimed(self, attempt: int, at: datetime, lease_until: datetime, actor: str, cause: str) -> None:
+    def _claimed(self, attempt: int, at: datetime, lease_until: datetime) -> None:
         self.attempts = attempt
         self.lease_until = lease_until
 
     def record_sent(
-        self, *, twilio_sid: str, status: str, content_sid: str | None, at: datetime, actor: str, cause: str
+        self, *, twilio_sid: str, status: str, content_sid: str | None, at: datetime
     ) -> None:
         if not self.is_pending:
             return
-        self._sent(twilio_sid=twilio_sid, status=status or "queued", content_sid=content_sid, at=at, actor=actor, cause=cause)
+        self._sent(twilio_sid=twilio_sid, status=status or "queued", content_sid=content_sid, at=at)
 
     @event("Sent")
-    def _sent(self, twilio_sid: str, status: str, content_sid: str | None, at: datetime, actor: str, cause: str) -> None:
+    def _sent(self, twilio_sid: str, status: str, content_sid: str | None, at: datetime) -> None:
         self.twilio_sid = twilio_sid
         self.content_sid = content_sid
         self.status = status if status_rank(status) >= 1 else "accepted"
@@ -431,8 +406,6 @@ class OutboundMessage(Aggregate):
         retry_at: datetime | None,
         use_template: bool,
         at: datetime,
-        actor: str,
-        cause: str,
     ) -> None:
         """``retry_at`` None: final (status failed). Otherwise it stays pending until then."""
         if not self.is_pending:
@@ -443,13 +416,11 @@ class OutboundMessage(Aggregate):
             retry_at=retry_at,
             use_template=use_template,
             at=at,
-            actor=actor,
-            cause=cause,
         )
 
     @event("SendFailed")
     def _send_failed(
-        self, error_code: str, error_message: str, retry_at: datetime | None, use_template: bool, at: datetime, actor: str, cause: str
+        self, error_code: str, error_message: str, retry_at: datetime | None, use_template: bool, at: datetime
     ) -> None:
         self.error_code = error_code
         self.error_message = error_message
@@ -461,58 +432,56 @@ class OutboundMessage(Aggregate):
         else:
             self.next_attempt_at = retry_at
 
-    def update_status(self, status: str, *, error_code: str | None, at: datetime, actor: str, cause: str) -> bool:
+    def update_status(self, status: str, *, error_code: str | None, at: datetime) -> bool:
         if status_rank(status) <= status_rank(self.status) or status_rank(status) < 1:
             return False
-        self._status_changed(status=status, error_code=error_code, at=at, actor=actor, cause=cause)
+        self._status_changed(status=status, error_code=error_code, at=at)
         return True
 
     @event("StatusChanged")
-    def _status_changed(self, status: str, error_code: str | None, at: datetime, actor: str, cause: str) -> None:
+    def _status_changed(self, status: str, error_code: str | None, at: datetime) -> None:
         self.status = status
         if error_code:
             self.error_code = error_code
 
 
-class TwilioSidIndex(Aggregate):
+class TwilioSidIndex(ParloAggregate):
     """Twilio message SID -> our outbound message; remembers callbacks that came first.
 
-    Every event records the actor and cause of the command that caused it (events stored before
-    those fields existed load with empty ones)."""
+    Events stored before actor and cause existed load with empty ones (see aggregates/base.py).
+    """
 
     @staticmethod
     def create_id(twilio_sid: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"twilio-sid:{twilio_sid}")
 
     @classmethod
-    def open(cls, *, twilio_sid: str, message_id: uuid.UUID | None, actor: str, cause: str) -> TwilioSidIndex:
+    def open(cls, *, twilio_sid: str, message_id: uuid.UUID | None) -> TwilioSidIndex:
         return cls._create(
-            cls.Opened, id=cls.create_id(twilio_sid), twilio_sid=twilio_sid, message_id=message_id, actor=actor, cause=cause
+            cls.Opened, id=cls.create_id(twilio_sid), twilio_sid=twilio_sid, message_id=message_id
         )
 
-    class Opened(Aggregate.Created):
+    class Opened(ParloAggregate.Created):
         twilio_sid: str
         message_id: uuid.UUID | None
-        actor: str
-        cause: str
 
     @event(Opened)
-    def __init__(self, *, twilio_sid: str, message_id: uuid.UUID | None, actor: str = "", cause: str = "") -> None:
+    def __init__(self, *, twilio_sid: str, message_id: uuid.UUID | None) -> None:
         self.twilio_sid = twilio_sid
         self.message_id = message_id
         self.early_statuses: list[dict] = []
 
-    def attach(self, message_id: uuid.UUID, *, actor: str, cause: str) -> None:
+    def attach(self, message_id: uuid.UUID) -> None:
         if self.message_id is None:
-            self._attached(message_id=message_id, actor=actor, cause=cause)
+            self._attached(message_id=message_id)
 
     @event("Attached")
-    def _attached(self, message_id: uuid.UUID, actor: str = "", cause: str = "") -> None:
+    def _attached(self, message_id: uuid.UUID) -> None:
         self.message_id = message_id
 
-    def remember_status(self, status: str, error_code: str | None, at: datetime, *, actor: str, cause: str) -> None:
-        self._status_remembered(status=status, error_code=error_code, at=at, actor=actor, cause=cause)
+    def remember_status(self, status: str, error_code: str | None, at: datetime) -> None:
+        self._status_remembered(status=status, error_code=error_code, at=at)
 
     @event("StatusRemembered")
-    def _status_remembered(self, status: str, error_code: str | None, at: datetime, actor: str = "", cause: str = "") -> None:
+    def _status_remembered(self, status: str, error_code: str | None, at: datetime) -> None:
         self.early_statuses = [*self.early_statuses, {"status": status, "error_code": error_code, "at": at.isoformat()}]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate, legacy_changes
 from aggregates.errors import InvalidInput
 from aggregates.organization import NAMESPACE
 
@@ -20,7 +21,7 @@ def _clean(name: str) -> str:
     return name
 
 
-class Customer(Aggregate):
+class Customer(ParloAggregate):
     @staticmethod
     def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"customer:{organization_id}:{phone_number}")
@@ -35,8 +36,6 @@ class Customer(Aggregate):
         name_verified_at: datetime | None,
         email: str | None,
         notes: str | None,
-        actor: str,
-        cause: str,
     ) -> Customer:
         return cls._create(
             cls.Registered,
@@ -47,19 +46,15 @@ class Customer(Aggregate):
             name_verified_at=name_verified_at if name else None,
             email=(email or None),
             notes=(notes or ""),
-            actor=actor,
-            cause=cause,
         )
 
-    class Registered(Aggregate.Created):
+    class Registered(ParloAggregate.Created):
         organization_id: uuid.UUID
         phone_number: str
         name: str | None
         name_verified_at: datetime | None
         email: str | None
         notes: str
-        actor: str
-        cause: str
 
     @event(Registered)
     def __init__(
@@ -71,8 +66,6 @@ class Customer(Aggregate):
         name_verified_at: datetime | None,
         email: str | None,
         notes: str,
-        actor: str,
-        cause: str,
     ) -> None:
         self.organization_id = organization_id
         self.phone_number = phone_number
@@ -81,19 +74,19 @@ class Customer(Aggregate):
         self.email = email
         self.notes = notes
 
-    def learn_name(self, name: str, *, verified_at: datetime | None, actor: str, cause: str) -> None:
+    def learn_name(self, name: str, *, verified_at: datetime | None) -> None:
         """Record a name; ``verified_at`` is set when the customer confirmed it themselves."""
         name = _clean(name)
         if name != self.name or (verified_at is not None and self.name_verified_at is None):
-            self._name_learned(name=name, verified_at=verified_at, actor=actor, cause=cause)
+            self._name_learned(name=name, verified_at=verified_at)
 
     @event("NameLearned")
-    def _name_learned(self, name: str, verified_at: datetime | None, actor: str, cause: str) -> None:
+    def _name_learned(self, name: str, verified_at: datetime | None) -> None:
         self.name = name
         if verified_at is not None:
             self.name_verified_at = verified_at
 
-    def update_details(self, changes: dict, *, actor: str, cause: str) -> None:
+    def update_details(self, changes: dict) -> None:
         allowed = {"email", "notes"}
         unknown = set(changes) - allowed
         if unknown:
@@ -101,10 +94,33 @@ class Customer(Aggregate):
         if "email" in changes and changes["email"] and "@" not in str(changes["email"]):
             raise InvalidInput("El correo no parece válido.")
         clean = {k: v for k, v in changes.items() if getattr(self, k) != v}
-        if clean:
-            self._details_updated(changes=clean, actor=actor, cause=cause)
+        if "email" in clean:
+            self._email_changed(email=clean["email"])
+        if "notes" in clean:
+            self._notes_changed(notes=clean["notes"])
 
-    @event("DetailsUpdated")
-    def _details_updated(self, changes: dict, actor: str, cause: str) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+    @event("EmailChanged")
+    def _email_changed(self, email: str | None) -> None:
+        self.email = email
+
+    @event("NotesChanged")
+    def _notes_changed(self, notes: str) -> None:
+        self.notes = notes
+
+    class DetailsUpdated(ParloAggregate.Event):
+        """Old code's one event for email and notes (``changes: dict``); read, never recorded."""
+
+        email: str | None
+        notes: str | None
+
+        partial_changes = True  # None: not changed
+
+        class_version = 3
+        upcast_v2_v3 = legacy_changes("email", "notes")
+
+    @event(DetailsUpdated)
+    def _details_updated(self, email: str | None, notes: str | None) -> None:
+        if email is not None:
+            self.email = email
+        if notes is not None:
+            self.notes = notes

@@ -7,13 +7,15 @@ the one shared conversion, kept here because both layers may import aggregates a
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import date, datetime, timezone
 from typing import Any
 
 
 def jsonable(value: Any) -> Any:
-    """UUIDs and dates as strings, aware datetimes in UTC (ISO 8601), containers recursively."""
-    if isinstance(value, dict):
+    """UUIDs and dates as strings, aware datetimes in UTC (ISO 8601), containers (and value
+    objects, which read as mappings) recursively."""
+    if isinstance(value, Mapping):
         return {str(k): jsonable(v) for k, v in value.items()}
     if isinstance(value, list | tuple | set | frozenset):
         return [jsonable(v) for v in value]
@@ -26,3 +28,24 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, str | int | float | bool):
         return value
     return str(value)
+
+
+# Events whose change is their name: (field, value) they set.
+_IMPLIED = {
+    "ServiceDeactivated": ("is_active", False),
+    "ServiceReactivated": ("is_active", True),
+    "SpotDeactivated": ("is_active", False),
+    "SpotReactivated": ("is_active", True),
+}
+
+
+def changed_fields(event: Any, fields: tuple[str, ...]) -> dict[str, Any]:
+    """Which of ``fields`` an event changes, and to what: the typed field of a per-change event
+    (``Renamed.name``), the fields an upcast legacy ``...Updated`` event set (None: not changed),
+    or the one a ``...Deactivated``/``...Reactivated`` event implies."""
+    implied = _IMPLIED.get(type(event).__name__)
+    if implied is not None:
+        return {implied[0]: implied[1]} if implied[0] in fields else {}
+    if getattr(type(event), "partial_changes", False):
+        return {name: getattr(event, name) for name in fields if getattr(event, name, None) is not None}
+    return {name: getattr(event, name) for name in fields if hasattr(event, name)}

@@ -9,8 +9,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from aggregates.base import ParloAggregate, legacy_changes
 from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
 from aggregates.organization import NAMESPACE
 from aggregates.timeslots import WeeklyHours, validate_weekly_hours, within_hours
@@ -59,7 +60,7 @@ def can(permission_level: str, action: str) -> bool:
     return permission_level in PERMISSIONS.get(action, frozenset())
 
 
-class StaffMember(Aggregate):
+class StaffMember(ParloAggregate):
     @staticmethod
     def create_id(organization_id: uuid.UUID, phone_number: str) -> uuid.UUID:
         return uuid.uuid5(NAMESPACE, f"staff:{organization_id}:{phone_number}")
@@ -76,8 +77,6 @@ class StaffMember(Aggregate):
         working_hours: dict | None,
         location_id: uuid.UUID | None,
         default_spot_id: uuid.UUID | None,
-        actor: str,
-        cause: str,
     ) -> StaffMember:
         if not isinstance(name, str) or not name.strip():
             raise InvalidInput("Falta el nombre de la persona.")
@@ -95,11 +94,9 @@ class StaffMember(Aggregate):
             working_hours=validate_weekly_hours(working_hours) if working_hours is not None else None,
             location_id=location_id,
             default_spot_id=default_spot_id,
-            actor=actor,
-            cause=cause,
         )
 
-    class Registered(Aggregate.Created):
+    class Registered(ParloAggregate.Created):
         organization_id: uuid.UUID
         name: str
         phone_number: str
@@ -109,8 +106,6 @@ class StaffMember(Aggregate):
         working_hours: dict | None
         location_id: uuid.UUID | None
         default_spot_id: uuid.UUID | None
-        actor: str
-        cause: str
 
     @event(Registered)
     def __init__(
@@ -125,8 +120,6 @@ class StaffMember(Aggregate):
         working_hours: dict | None,
         location_id: uuid.UUID | None,
         default_spot_id: uuid.UUID | None,
-        actor: str,
-        cause: str,
     ) -> None:
         self.organization_id = organization_id
         self.name = name
@@ -161,7 +154,7 @@ class StaffMember(Aggregate):
 
     # ---- changes -----------------------------------------------------------------------
 
-    def update_profile(self, changes: dict, *, actor: str, cause: str) -> None:
+    def update_profile(self, changes: dict) -> None:
         allowed = {"name", "location_id", "default_spot_id"}
         unknown = set(changes) - allowed
         if unknown:
@@ -171,63 +164,95 @@ class StaffMember(Aggregate):
             if not isinstance(clean["name"], str) or not clean["name"].strip():
                 raise InvalidInput("El nombre no puede quedar vacío.")
             clean["name"] = " ".join(clean["name"].split())
-        if clean:
-            self._profile_updated(changes=clean, actor=actor, cause=cause)
+        if "name" in clean:
+            self._renamed(name=clean["name"])
+        if "location_id" in clean:
+            self._location_assigned(location_id=clean["location_id"])
+        if "default_spot_id" in clean:
+            self._default_spot_assigned(default_spot_id=clean["default_spot_id"])
 
-    @event("ProfileUpdated")
-    def _profile_updated(self, changes: dict, actor: str, cause: str) -> None:
-        for key, value in changes.items():
-            setattr(self, key, value)
+    @event("Renamed")
+    def _renamed(self, name: str) -> None:
+        self.name = name
 
-    def change_permission_level(self, level: str, *, actor: str, cause: str) -> None:
+    @event("LocationAssigned")
+    def _location_assigned(self, location_id: uuid.UUID | None) -> None:
+        self.location_id = location_id
+
+    @event("DefaultSpotAssigned")
+    def _default_spot_assigned(self, default_spot_id: uuid.UUID | None) -> None:
+        self.default_spot_id = default_spot_id
+
+    class ProfileUpdated(ParloAggregate.Event):
+        """Old code's one event for any profile change (``changes: dict``); read, never recorded."""
+
+        name: str | None
+        location_id: uuid.UUID | None
+        default_spot_id: uuid.UUID | None
+
+        partial_changes = True  # None: not changed
+
+        class_version = 3
+        upcast_v2_v3 = legacy_changes("name", "location_id", "default_spot_id")
+
+    @event(ProfileUpdated)
+    def _profile_updated(self, name: str | None, location_id: uuid.UUID | None, default_spot_id: uuid.UUID | None) -> None:
+        if name is not None:
+            self.name = name
+        if location_id is not None:
+            self.location_id = location_id
+        if default_spot_id is not None:
+            self.default_spot_id = default_spot_id
+
+    def change_permission_level(self, level: str) -> None:
         if level not in PERMISSION_LEVELS:
             raise InvalidInput(f"Nivel de permiso desconocido: «{level}».")
         if level != self.permission_level:
-            self._permission_level_changed(permission_level=level, actor=actor, cause=cause)
+            self._permission_level_changed(permission_level=level)
 
     @event("PermissionLevelChanged")
-    def _permission_level_changed(self, permission_level: str, actor: str, cause: str) -> None:
+    def _permission_level_changed(self, permission_level: str) -> None:
         self.permission_level = permission_level
         self.role = "owner" if permission_level == "owner" else "employee"
 
-    def assign_services(self, service_ids: list[uuid.UUID], *, actor: str, cause: str) -> None:
+    def assign_services(self, service_ids: list[uuid.UUID]) -> None:
         ids = sorted({str(s) for s in service_ids})
         if ids != sorted(self.service_ids):
-            self._services_assigned(service_ids=ids, actor=actor, cause=cause)
+            self._services_assigned(service_ids=ids)
 
     @event("ServicesAssigned")
-    def _services_assigned(self, service_ids: list, actor: str, cause: str) -> None:
+    def _services_assigned(self, service_ids: list) -> None:
         self.service_ids = list(service_ids)
 
-    def set_working_hours(self, hours: dict | None, *, actor: str, cause: str) -> None:
+    def set_working_hours(self, hours: dict | None) -> None:
         canonical = validate_weekly_hours(hours) if hours is not None else None
         if canonical != self.working_hours:
-            self._working_hours_set(working_hours=canonical, actor=actor, cause=cause)
+            self._working_hours_set(working_hours=canonical)
 
     @event("WorkingHoursSet")
-    def _working_hours_set(self, working_hours: dict | None, actor: str, cause: str) -> None:
+    def _working_hours_set(self, working_hours: dict | None) -> None:
         self.working_hours = working_hours
 
-    def deactivate(self, *, actor: str, cause: str) -> None:
+    def deactivate(self) -> None:
         if self.is_active:
-            self._deactivated(actor=actor, cause=cause)
+            self._deactivated()
 
     @event("Deactivated")
-    def _deactivated(self, actor: str, cause: str) -> None:
+    def _deactivated(self) -> None:
         self.is_active = False
 
-    def reactivate(self, *, actor: str, cause: str) -> None:
+    def reactivate(self) -> None:
         if not self.is_active:
-            self._reactivated(actor=actor, cause=cause)
+            self._reactivated()
 
     @event("Reactivated")
-    def _reactivated(self, actor: str, cause: str) -> None:
+    def _reactivated(self) -> None:
         self.is_active = True
 
-    def record_first_message(self, at: datetime, *, actor: str, cause: str) -> None:
+    def record_first_message(self, at: datetime) -> None:
         if self.first_message_at is None:
-            self._first_message_seen(at=at, actor=actor, cause=cause)
+            self._first_message_seen(at=at)
 
     @event("FirstMessageSeen")
-    def _first_message_seen(self, at: datetime, actor: str, cause: str) -> None:
+    def _first_message_seen(self, at: datetime) -> None:
         self.first_message_at = at

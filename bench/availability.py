@@ -93,7 +93,7 @@ def build_month(container, rng: random.Random, real_days: int):
     (real events; the projection thread turns them into rows). The same planner writes the rows of
     the remaining days straight into rm_appointments (what the projection would have written)."""
     from commands import Actor
-    from commands.messages import AddStaff, BookAppointment, CancelAppointment
+    from commands.definitions import AddStaff, BookAppointment, CancelAppointment
     from infra.seed import DEMO_HOURS, DEMO_SERVICES, seed_demo
 
     app, admin = container.app, Actor.admin("bench")

@@ -43,7 +43,7 @@ from psycopg import pq, sql
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from commands import Actor, ParloApplication  # noqa: E402
-from commands.messages import AddStaff, BookAppointment  # noqa: E402
+from commands.definitions import AddStaff, BookAppointment  # noqa: E402
 from infra.persistence import AGGREGATE_CACHE_ENV, event_store_env  # noqa: E402
 from infra.seed import seed_demo  # noqa: E402
 from infra.settings import Settings  # noqa: E402

@@ -1,32 +1,52 @@
-"""The write side of Parlo: one application, one method per command."""
+"""The write side of Parlo: one application, one explicit registry of command handlers.
+
+``COMMAND_HANDLERS`` maps each command type to the function that handles it (as cosmicpython's
+message bus does). A handler receives the application (its dependencies: event store, clock) and
+the command, and saves every aggregate it touched in one ``save``.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from commands.access import AccessCommands
-from commands.appointments import AppointmentCommands
-from commands.base import CommandResult
-from commands.conversations import ConversationCommands
-from commands.customers import CustomerCommands
+from commands import access, appointments, conversations, customers, organizations, staff
+from aggregates.base import recording
+from commands.base import CommandResult, retrying_on_conflict
+from commands.context import provisional_label
+from commands.definitions import Command
 from commands.history import HistoryQueries
-from commands.messages import Command
-from commands.organizations import OrganizationCommands
-from commands.staff import StaffCommands
+from commands.queries import WriteModelQueries
+
+Handler = Callable[[Any, Any], CommandResult]
+
+COMMAND_HANDLERS: dict[type[Command], Handler] = {
+    **organizations.HANDLERS,
+    **staff.HANDLERS,
+    **customers.HANDLERS,
+    **appointments.HANDLERS,
+    **conversations.HANDLERS,
+    **access.HANDLERS,
+}
 
 
-def _snake(name: str) -> str:
-    return "".join(f"_{c.lower()}" if c.isupper() and i else c.lower() for i, c in enumerate(name))
-
-
-class ParloApplication(
-    AccessCommands, AppointmentCommands, CustomerCommands, StaffCommands, OrganizationCommands, ConversationCommands,
-    HistoryQueries,
-):
-    """``app.execute(BookAppointment(...))`` runs ``app.book_appointment(cmd)``."""
+class ParloApplication(WriteModelQueries, HistoryQueries):
+    """``app.execute(BookAppointment(...))`` runs ``appointments.book_appointment(app, cmd)``."""
 
     def execute(self, cmd: Command) -> CommandResult:
-        handler: Any = getattr(self, _snake(type(cmd).__name__), None)
-        if handler is None:
-            raise TypeError(f"No handler for {type(cmd).__name__}")
-        return handler(cmd)
+        """The one way in for every command: find its handler, run it, retry on version conflicts.
+
+        Every command passes here before its handler: the place for checks common to all of them."""
+        try:
+            handler = COMMAND_HANDLERS[type(cmd)]
+        except KeyError:
+            raise TypeError(f"No handler for {type(cmd).__name__}") from None
+        return retrying_on_conflict(self._count_conflict)(self._handle, handler, cmd)
+
+    def _handle(self, handler: Handler, cmd: Command) -> CommandResult:
+        # A fresh recording per attempt: every event of the command records its actor and cause.
+        with recording(provisional_label(cmd.actor), cmd.cause):
+            return handler(self, cmd)
+
+    def _count_conflict(self, _attempt: Any) -> None:
+        self.conflicts_retried += 1

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import functools
 import pickle
-import random
 import threading
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -14,13 +11,16 @@ from datetime import date, datetime, timezone
 from typing import Any, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
-from eventsourcing.persistence import IntegrityError, Transcoder, Transcoding
+from eventsourcing.persistence import IntegrityError, Transcoder
+from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt, wait_random_exponential
 
+from aggregates.base import NotRecording, current_recording
 from aggregates.calendar import DayCalendar
 from aggregates.errors import NotFound, PermissionDenied
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
-from commands.context import Actor
+from commands.context import Actor, actor_label
+from commands.event_store import register_transcodings as register_value_transcodings
 
 T = TypeVar("T")
 MAX_ATTEMPTS = 12
@@ -36,37 +36,20 @@ class CommandResult:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-class DateAsISO(Transcoding):
-    type = date
-    name = "date_iso"
-
-    def encode(self, obj: date) -> str:
-        return obj.isoformat()
-
-    def decode(self, data: str) -> date:
-        return date.fromisoformat(data)
-
-
-def retry_on_conflict(method: Callable[..., T]) -> Callable[..., T]:
+def retrying_on_conflict(on_conflict: Callable[[RetryCallState], None] | None = None) -> Retrying:
     """Re-run a whole command (reload, re-decide, save) when another writer won the race.
 
     A version conflict means our decision was made on stale state; deciding again on fresh
-    state either succeeds or raises the domain error the winner now causes.
+    state either succeeds or raises the domain error the winner now causes. Waits are random
+    (full jitter, doubling up to 256 ms) so that racing writers spread out.
     """
-
-    @functools.wraps(method)
-    def wrapper(self: Any, *args: Any, **kwargs: Any) -> T:
-        for attempt in range(1, MAX_ATTEMPTS + 1):
-            try:
-                return method(self, *args, **kwargs)
-            except IntegrityError:
-                self.conflicts_retried += 1
-                if attempt == MAX_ATTEMPTS:
-                    raise
-                time.sleep(random.uniform(0, 0.004 * 2 ** min(attempt, 6)))
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    return wrapper
+    return Retrying(
+        retry=retry_if_exception_type(IntegrityError),
+        stop=stop_after_attempt(MAX_ATTEMPTS),
+        wait=wait_random_exponential(multiplier=0.008, max=0.256),
+        after=on_conflict,
+        reraise=True,
+    )
 
 
 class _CachedRepository(Repository):
@@ -123,7 +106,7 @@ class CommandBase(Application):
 
     def register_transcodings(self, transcoder: Transcoder) -> None:
         super().register_transcodings(transcoder)
-        transcoder.register(DateAsISO())
+        register_value_transcodings(transcoder)
 
     def now(self) -> datetime:
         return self.clock().astimezone(timezone.utc)
@@ -142,6 +125,16 @@ class CommandBase(Application):
     def _exists(self, aggregate_id: uuid.UUID) -> bool:
         return aggregate_id in self.repository
 
+    def _get_or_none(self, aggregate_id: uuid.UUID) -> Any:
+        try:
+            return self.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return None
+
+    def _stored(self, aggregate_id: uuid.UUID) -> bool:
+        """Whether an aggregate has events (one indexed row read, no replay)."""
+        return bool(self.recorder.select_events(aggregate_id, limit=1))
+
     def _organization(self, organization_id: uuid.UUID) -> Organization:
         return self._load(Organization, organization_id, "No encontré ese negocio.")
 
@@ -158,26 +151,24 @@ class CommandBase(Application):
         owner_id: uuid.UUID,
         organization_id: uuid.UUID,
         day: date,
-        *,
-        actor: str,
-        cause: str,
     ) -> DayCalendar:
         """Load a day calendar, or open it (recording who caused it to open) when new."""
         day_id = cls.create_id(owner_id, day)
         try:
             return self.repository.get(day_id)
         except AggregateNotFoundError:
-            return cls.open(owner_id, organization_id, day, actor=actor, cause=cause)
+            return cls.open(owner_id, organization_id, day)
 
     # ---- who is acting --------------------------------------------------------------------
 
     def _authorize(self, organization_id: uuid.UUID, actor: Actor, action: str) -> tuple[str, StaffMember | None]:
-        """Check the permission matrix; return the label recorded on events and the staff member.
+        """Check the permission matrix; return the label the events record (now the command's
+        actor) and the staff member.
 
         Staff permissions are read from the StaffMember aggregate, never taken from the caller.
         """
         if actor.kind in ("admin", "system"):
-            return actor.label, None
+            return actor_label(actor), None
         if actor.kind == "staff":
             try:
                 staff_id = uuid.UUID(actor.id)
@@ -185,9 +176,17 @@ class CommandBase(Application):
                 raise PermissionDenied("No reconozco a esa persona en este negocio.") from None
             staff = self._owned(StaffMember, staff_id, organization_id, "No reconozco a esa persona en este negocio.")
             staff.require(action)
-            kind = "owner" if staff.permission_level == "owner" else "staff"
-            return f"{kind}:{staff.id}", staff
+            return self._acting_as(actor_label(actor, staff)), staff
         raise PermissionDenied("No tienes permiso para hacer eso.")
+
+    def _acting_as(self, label: str) -> str:
+        """Who the events of this command record as their actor, once the command knows it
+        (``execute`` starts with the actor's own label; authorization tells owner from staff)."""
+        try:
+            current_recording().actor = label
+        except NotRecording:
+            pass  # an authorization check outside a command: nothing will be recorded anyway
+        return label
 
     # ---- saving ---------------------------------------------------------------------------
 

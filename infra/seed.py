@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from aggregates.errors import AlreadyExists, DuplicatePhone
 from commands import Actor, ParloApplication
-from commands.messages import AddService, AddStaff, ChangeOrganizationStatus, RegisterOrganization
+from commands.definitions import AddService, AddStaff, ChangeOrganizationStatus, RegisterOrganization
 
 DEMO_WHATSAPP = "+525512345678"
 DEMO_HOURS = {
@@ -38,7 +38,7 @@ class DemoBusiness:
 def seed_demo(app: ParloApplication, whatsapp_number: str = DEMO_WHATSAPP, name: str = "Barbería Don Carlos") -> DemoBusiness:
     actor, cause = Actor.system("seed-demo"), "seed-demo"
     try:
-        org_id = app.register_organization(
+        org_id = app.execute(
             RegisterOrganization(
                 actor=actor,
                 cause=cause,
@@ -60,7 +60,7 @@ def seed_demo(app: ParloApplication, whatsapp_number: str = DEMO_WHATSAPP, name:
         service_id = uuid.uuid5(org_id, f"service:{service_name}")
         service_ids[service_name] = service_id
         if str(service_id) not in org.services:
-            app.add_service(
+            app.execute(
                 AddService(
                     actor=actor,
                     cause=cause,
@@ -75,7 +75,7 @@ def seed_demo(app: ParloApplication, whatsapp_number: str = DEMO_WHATSAPP, name:
     staff_ids = {}
     for person, phone, level in DEMO_PEOPLE:
         try:
-            staff_ids[person] = app.add_staff(
+            staff_ids[person] = app.execute(
                 AddStaff(
                     actor=actor,
                     cause=cause,
@@ -88,7 +88,7 @@ def seed_demo(app: ParloApplication, whatsapp_number: str = DEMO_WHATSAPP, name:
             ).id
         except DuplicatePhone as duplicate:
             staff_ids[person] = uuid.UUID(str(duplicate.details["staff_id"]))
-    app.change_organization_status(
+    app.execute(
         ChangeOrganizationStatus(actor=actor, cause=cause, organization_id=org_id, status="active")
     )
     return DemoBusiness(org_id, service_ids, staff_ids, whatsapp_number)

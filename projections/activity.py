@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, update
 
 from aggregates.appointment import Appointment
 from aggregates.customer import Customer
+from aggregates.event_data import changed_fields
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
@@ -107,13 +108,14 @@ class ActivityProjection(Projection):
             subject_id=event.originator_id,
         )
 
-    @handles(Organization.ProfileUpdated)
+    @handles(Organization.ProfileUpdated, Organization.Renamed, Organization.BusinessTypeChanged, Organization.TimezoneChanged)
     def _org_updated(self, conn: Connection, event: Any, position: int) -> None:
         old_name, tz = self._org(conn, event.originator_id)
-        name = event.changes.get("name", old_name)
-        self._remember(conn, event.originator_id, "organization", event.originator_id, name, timezone=event.changes.get("timezone", tz))
-        what = ", ".join({"name": "nombre", "business_type": "tipo de negocio", "timezone": "zona horaria"}.get(k, k) for k in event.changes)
-        renamed = f" (antes «{old_name}»)" if "name" in event.changes else ""
+        changes = changed_fields(event, ("name", "business_type", "timezone"))
+        name = changes.get("name", old_name)
+        self._remember(conn, event.originator_id, "organization", event.originator_id, name, timezone=changes.get("timezone", tz))
+        what = ", ".join({"name": "nombre", "business_type": "tipo de negocio", "timezone": "zona horaria"}.get(k, k) for k in changes)
+        renamed = f" (antes «{old_name}»)" if "name" in changes else ""
         self._add(
             conn,
             event,
@@ -152,17 +154,18 @@ class ActivityProjection(Projection):
             subject_id=event.service_id,
         )
 
-    @handles(Organization.ServiceUpdated)
+    @handles(Organization.ServiceUpdated, Organization.ServiceRenamed)
     def _service_updated(self, conn: Connection, event: Any, position: int) -> None:
-        if "name" in event.changes:
-            self._rename(conn, event.service_id, event.changes["name"])
+        changes = changed_fields(event, ("name",))
+        if "name" in changes:
+            self._rename(conn, event.service_id, changes["name"])
 
     @handles(Organization.ClosureScheduled)
     def _closure(self, conn: Connection, event: Any, position: int) -> None:
         name, _ = self._org(conn, event.originator_id)
-        first, last = date.fromisoformat(str(event.start_date)), date.fromisoformat(str(event.end_date))
+        first, last = event.closure.start_date, event.closure.end_date
         span = f"el {format_day(first)}" if first == last else f"del {format_day(first)} al {format_day(last)}"
-        reason = f" ({event.reason})" if event.reason else ""
+        reason = f" ({event.closure.reason})" if event.closure.reason else ""
         self._add(
             conn,
             event,
@@ -190,10 +193,11 @@ class ActivityProjection(Projection):
             subject_id=event.originator_id,
         )
 
-    @handles(StaffMember.ProfileUpdated)
+    @handles(StaffMember.ProfileUpdated, StaffMember.Renamed)
     def _staff_renamed(self, conn: Connection, event: Any, position: int) -> None:
-        if "name" in event.changes:
-            self._rename(conn, event.originator_id, event.changes["name"])
+        changes = changed_fields(event, ("name",))
+        if "name" in changes:
+            self._rename(conn, event.originator_id, changes["name"])
 
     @handles(StaffMember.Deactivated, StaffMember.Reactivated)
     def _staff_active(self, conn: Connection, event: Any, position: int) -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import Connection, delete, select, update
 
 from aggregates.appointment import Appointment
 from aggregates.calendar import DayCalendar, StaffDay
+from aggregates.event_data import changed_fields
 from aggregates.organization import Organization
 from projections.base import Projection, handles, replace_row, to_uuid, utc
 from readmodels.tables import appointments, proj_org_timezones, proj_staff_days, staff_blocks
@@ -38,9 +39,9 @@ class AppointmentsProjection(Projection):
     def _org_registered(self, conn: Connection, event: Any, position: int) -> None:
         replace_row(conn, proj_org_timezones, organization_id=event.originator_id, timezone=event.timezone)
 
-    @handles(Organization.ProfileUpdated)
+    @handles(Organization.ProfileUpdated, Organization.TimezoneChanged)
     def _org_updated(self, conn: Connection, event: Any, position: int) -> None:
-        tz = event.changes.get("timezone")
+        tz = changed_fields(event, ("timezone",)).get("timezone")
         if not tz:
             return
         replace_row(conn, proj_org_timezones, organization_id=event.originator_id, timezone=tz)

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select, update
 
+from aggregates.event_data import changed_fields
 from aggregates.organization import DEFAULT_SETTINGS, Organization
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
 from readmodels.tables import closures, locations, organizations, services, spots, whatsapp_numbers
@@ -53,9 +54,9 @@ class OrganizationsProjection(Projection):
             updated_at=at,
         )
 
-    @handles(Organization.ProfileUpdated)
+    @handles(Organization.ProfileUpdated, Organization.Renamed, Organization.BusinessTypeChanged, Organization.TimezoneChanged)
     def _profile_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = {k: v for k, v in event.changes.items() if k in ("name", "business_type", "timezone")}
+        values = changed_fields(event, ("name", "business_type", "timezone"))
         conn.execute(
             update(organizations)
             .where(organizations.c.id == event.originator_id)
@@ -103,9 +104,9 @@ class OrganizationsProjection(Projection):
         )
         self._touch(conn, event)
 
-    @handles(Organization.LocationUpdated)
+    @handles(Organization.LocationUpdated, Organization.LocationRenamed, Organization.LocationAddressChanged)
     def _location_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = {k: v for k, v in event.changes.items() if k in ("name", "address")}
+        values = changed_fields(event, ("name", "address"))
         conn.execute(
             update(locations).where(locations.c.id == to_uuid(event.location_id)).values(**values, updated_at=utc(event.timestamp))
         )
@@ -132,13 +133,13 @@ class OrganizationsProjection(Projection):
             closures,
             id=to_uuid(event.closure_id),
             organization_id=event.originator_id,
-            start_date=_date(event.start_date),
-            end_date=_date(event.end_date),
-            reason=event.reason,
+            start_date=_date(event.closure.start_date),
+            end_date=_date(event.closure.end_date),
+            reason=event.closure.reason,
         )
         self._touch(conn, event)
 
-    @handles(Organization.ClosureRemoved)
+    @handles(Organization.ClosureCancelled)
     def _closure_removed(self, conn: Connection, event: Any, position: int) -> None:
         conn.execute(delete(closures).where(closures.c.id == to_uuid(event.closure_id)))
         self._touch(conn, event)
@@ -164,10 +165,17 @@ class OrganizationsProjection(Projection):
             updated_at=at,
         )
 
-    @handles(Organization.ServiceUpdated)
+    @handles(
+        Organization.ServiceUpdated,
+        Organization.ServiceRenamed,
+        Organization.ServiceDescribed,
+        Organization.ServiceDurationChanged,
+        Organization.ServiceRepriced,
+        Organization.ServiceDeactivated,
+        Organization.ServiceReactivated,
+    )
     def _service_updated(self, conn: Connection, event: Any, position: int) -> None:
-        allowed = ("name", "description", "duration_minutes", "price_cents", "is_active")
-        values = {k: v for k, v in event.changes.items() if k in allowed}
+        values = changed_fields(event, ("name", "description", "duration_minutes", "price_cents", "is_active"))
         conn.execute(
             update(services).where(services.c.id == to_uuid(event.service_id)).values(**values, updated_at=utc(event.timestamp))
         )
@@ -216,9 +224,16 @@ class OrganizationsProjection(Projection):
             updated_at=at,
         )
 
-    @handles(Organization.SpotUpdated)
+    @handles(
+        Organization.SpotUpdated,
+        Organization.SpotRenamed,
+        Organization.SpotReordered,
+        Organization.SpotServicesAssigned,
+        Organization.SpotDeactivated,
+        Organization.SpotReactivated,
+    )
     def _spot_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = {k: v for k, v in event.changes.items() if k in ("name", "display_order", "is_active", "service_ids")}
+        values = changed_fields(event, ("name", "display_order", "is_active", "service_ids"))
         if "service_ids" in values:
             values["service_ids"] = [str(s) for s in values["service_ids"]]
         conn.execute(update(spots).where(spots.c.id == to_uuid(event.spot_id)).values(**values, updated_at=utc(event.timestamp)))

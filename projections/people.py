@@ -8,6 +8,7 @@ from sqlalchemy import Connection, update
 
 from aggregates.appointment import Appointment
 from aggregates.customer import Customer
+from aggregates.event_data import changed_fields
 from aggregates.staff import StaffMember
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
 from readmodels.tables import customers, staff
@@ -42,10 +43,10 @@ class StaffProjection(Projection):
             updated_at=at,
         )
 
-    @handles(StaffMember.ProfileUpdated)
+    @handles(StaffMember.ProfileUpdated, StaffMember.Renamed, StaffMember.LocationAssigned, StaffMember.DefaultSpotAssigned)
     def _profile_updated(self, conn: Connection, event: Any, position: int) -> None:
         values: dict[str, Any] = {}
-        for key, value in event.changes.items():
+        for key, value in changed_fields(event, ("name", "location_id", "default_spot_id")).items():
             if key == "name":
                 values["name"] = value
             elif key in ("location_id", "default_spot_id"):
@@ -115,9 +116,9 @@ class CustomersProjection(Projection):
             values["name_verified_at"] = utc(event.verified_at)
         self._set(conn, event, **values)
 
-    @handles(Customer.DetailsUpdated)
+    @handles(Customer.DetailsUpdated, Customer.EmailChanged, Customer.NotesChanged)
     def _details_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = {k: v for k, v in event.changes.items() if k in ("email", "notes")}
+        values = changed_fields(event, ("email", "notes"))
         if "notes" in values and values["notes"] is None:
             values["notes"] = ""
         self._set(conn, event, **values)

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import Field
 
-from commands.messages import ChangeOrganizationStatus
+from commands.definitions import ChangeOrganizationStatus
 from gateway.api import shapes
 from gateway.api.common import Body, execute, in_thread, iso, read, row
 from gateway.api.conversations import conversation_reads, conversation_shape, message_shape

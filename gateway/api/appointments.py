@@ -10,7 +10,7 @@ from fastapi import APIRouter, HTTPException, Query
 from pydantic import Field, model_validator
 
 from commands.context import parse_actor_label
-from commands.messages import (
+from commands.definitions import (
     BookAppointment,
     CancelAppointment,
     CompleteAppointment,

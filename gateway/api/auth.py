@@ -16,7 +16,7 @@ from pydantic import Field
 
 from aggregates.errors import InvalidInput
 from commands import Actor
-from commands.messages import ConsumeMagicLink, IssueMagicLink, QueueOutboundMessage
+from commands.definitions import ConsumeMagicLink, IssueMagicLink, QueueOutboundMessage
 from commands.phones import normalize_phone
 from gateway import auth as security
 from gateway.api.common import Body, execute, iso, read, row

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import Field
 
-from commands.messages import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
+from commands.definitions import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
 from gateway.api import shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
 from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso, read

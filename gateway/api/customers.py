@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
-from commands.messages import AddCustomer, UpdateCustomer
+from commands.definitions import AddCustomer, UpdateCustomer
 from gateway.api import shapes
 from gateway.api.common import Body, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
-from commands.messages import AddLocation, RemoveLocation, UpdateLocation
+from commands.definitions import AddLocation, RemoveLocation, UpdateLocation
 from gateway.api import shapes
 from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
-from commands.messages import RegisterOrganization, UpdateOrganization
+from commands.definitions import RegisterOrganization, UpdateOrganization
 from gateway.api import shapes
 from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId

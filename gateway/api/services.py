@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
-from commands.messages import AddService, RemoveService, UpdateService
+from commands.definitions import AddService, RemoveService, UpdateService
 from gateway.api import shapes
 from gateway.api.common import Body, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId

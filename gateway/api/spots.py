@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
-from commands.messages import AddSpot, RemoveSpot, UpdateSpot
+from commands.definitions import AddSpot, RemoveSpot, UpdateSpot
 from gateway.api import shapes
 from gateway.api.common import Body, execute, read
 from gateway.api.locations import location_in_org

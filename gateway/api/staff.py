@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
-from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
+from commands.definitions import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import shapes
 from gateway.api.common import Body, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId

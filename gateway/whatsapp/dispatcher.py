@@ -17,7 +17,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from commands import Actor
-from commands.messages import ClaimOutboundMessage, RecordOutboundFailed, RecordOutboundSent
+from commands.definitions import ClaimOutboundMessage, RecordOutboundFailed, RecordOutboundSent
 from commands.phones import whatsapp_address
 from gateway.whatsapp.sender import Sender, SendError
 

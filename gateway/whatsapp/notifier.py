@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from agent.spanish.format import format_date, format_phone, format_time
 from commands import Actor
-from commands.messages import QueueOutboundMessage
+from commands.definitions import QueueOutboundMessage
 from gateway.whatsapp import texts
 
 log = logging.getLogger("parlo.whatsapp.notifier")

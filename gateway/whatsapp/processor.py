@@ -27,7 +27,7 @@ from agent.spanish.format import format_phone
 from aggregates.conversation import CENTRAL_ORGANIZATION_ID
 from aggregates.errors import DomainError
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     AddCustomer,
     HandOffConversation,
     QueueOutboundMessage,

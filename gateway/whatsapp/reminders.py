@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 from agent.spanish.format import format_at_time, format_day_phrase
 from aggregates.errors import DomainError
 from commands import Actor
-from commands.messages import QueueOutboundMessage, RecordReminderSent
+from commands.definitions import QueueOutboundMessage, RecordReminderSent
 
 log = logging.getLogger("parlo.whatsapp.reminders")
 ACTOR = Actor.system("reminders")

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from pydantic import BaseModel, Field
 
 from aggregates.errors import DomainError
-from commands.messages import ResolveHandoff
+from commands.definitions import ResolveHandoff
 from commands.phones import normalize_phone
 from gateway.auth import OrgAccess
 from gateway.whatsapp.demo_page import DEMO_CHAT_HTML

@@ -13,7 +13,7 @@ from typing import Any
 from aggregates.conversation import CENTRAL_ORGANIZATION_ID
 from aggregates.errors import DomainError
 from commands import Actor
-from commands.messages import RecordInboundMessage, RecordMessageStatus
+from commands.definitions import RecordInboundMessage, RecordMessageStatus
 from commands.phones import normalize_phone
 
 log = logging.getLogger("parlo.whatsapp")

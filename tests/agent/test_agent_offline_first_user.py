@@ -16,7 +16,7 @@ import pytest
 
 from agent_support import AgentWorld
 from commands import Actor
-from commands.messages import AddService, ChangeOrganizationStatus, UpdateLocation
+from commands.definitions import AddService, ChangeOrganizationStatus, UpdateLocation
 
 MX = ZoneInfo("America/Mexico_City")
 JUAN = "+525599990001"
@@ -191,7 +191,7 @@ def test_date_beyond_the_horizon_says_so_and_offers_the_nearest_days(nov_world):
 
 
 def test_service_nobody_performs_offers_a_handoff(world):
-    world.app.add_service(
+    world.app.execute(
         AddService(actor=SEED, cause="test", organization_id=world.org_id, service_id=uuid.uuid4(),
                    name="Afeitado clásico", description="", duration_minutes=30, price_cents=12000)
     )
@@ -208,7 +208,7 @@ def test_service_nobody_performs_offers_a_handoff(world):
 
 
 def test_suspended_business_says_bookings_are_paused(world):
-    world.app.change_organization_status(
+    world.app.execute(
         ChangeOrganizationStatus(actor=SEED, cause="test", organization_id=world.org_id, status="suspended")
     )
     world.catch_up()
@@ -325,7 +325,7 @@ def test_a_date_that_does_not_exist_with_a_time_books_nothing(world):
 
 def test_where_are_you_with_an_address(world):
     location = world.reads.list_locations(world.org_id)[0]
-    world.app.update_location(
+    world.app.execute(
         UpdateLocation(actor=SEED, cause="test", organization_id=world.org_id, location_id=location["id"],
                        address="Av. Juárez 123, Col. Centro, CDMX")
     )

@@ -11,7 +11,7 @@ import pytest
 from agent.service import AgentTurn
 from agent.tools import CustomerTools, ToolError, spread
 from commands import Actor
-from commands.messages import AddCustomer
+from commands.definitions import AddCustomer
 
 MX = ZoneInfo("America/Mexico_City")
 JUAN = "+525599990001"

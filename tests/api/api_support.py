@@ -21,7 +21,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from commands import Actor
-from commands.messages import AddService, AddStaff, RegisterOrganization
+from commands.definitions import AddService, AddStaff, RegisterOrganization
 from gateway.app import create_app
 from gateway.auth import TokenService
 from infra.container import Container

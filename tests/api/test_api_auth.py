@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from api_support import ADMIN_PASSWORD, OWNER_PHONE_B, SECRET
-from commands.messages import ConsumeMagicLink, IssueMagicLink, QueueOutboundMessage
+from commands.definitions import ConsumeMagicLink, IssueMagicLink, QueueOutboundMessage
 
 OWNER_PHONE_A = "+525511111111"
 

@@ -8,7 +8,7 @@ import uuid
 import pytest
 
 from commands import Actor
-from commands.messages import RecordInboundMessage
+from commands.definitions import RecordInboundMessage
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from datetime import date
 from aggregates.calendar import StaffDay
 from aggregates.organization import Organization
 from commands import Actor
-from commands.messages import QueueOutboundMessage, RecordInboundMessage
+from commands.definitions import QueueOutboundMessage, RecordInboundMessage
 
 BOOK_AT = "2026-01-15T10:00:00-06:00"  # Thursday, the demo business is open 10-20
 

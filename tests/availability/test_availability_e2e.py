@@ -51,7 +51,7 @@ def _sync(container, result) -> None:
 
 def test_demo_business_through_commands(live):
     from commands import Actor
-    from commands.messages import BlockTime, BookAppointment, CancelAppointment, CloseBusiness, UpdateOrganizationSettings
+    from commands.definitions import BlockTime, BookAppointment, CancelAppointment, CloseBusiness, UpdateOrganizationSettings
 
     container, demo = live
     app, admin = container.app, Actor.admin()
@@ -121,7 +121,7 @@ def test_every_offered_slot_is_bookable(live):
     no grid time may still be bookable."""
     from aggregates.errors import DomainError
     from commands import Actor
-    from commands.messages import BookAppointment
+    from commands.definitions import BookAppointment
 
     container, demo = live
     org, app, admin = demo.organization_id, container.app, Actor.admin()

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from commands import Actor
-from commands.messages import BookAppointment, CancelAppointment, RecordInboundMessage, RescheduleAppointment
+from commands.definitions import BookAppointment, CancelAppointment, RecordInboundMessage, RescheduleAppointment
 from fakes.twilio_server import FakeTwilio
 from gateway.whatsapp.jobs import InProcessJobs
 from gateway.whatsapp.reminders import reminder_message_id, reminder_text

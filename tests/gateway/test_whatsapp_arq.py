@@ -9,7 +9,7 @@ import pytest
 import redis
 
 from commands import Actor
-from commands.messages import RecordInboundMessage
+from commands.definitions import RecordInboundMessage
 from infra.worker import FUNCTIONS, ArqJobs, sweep
 from wa_support import CUSTOMER, REDIS_URL, Stack, postgres_available
 

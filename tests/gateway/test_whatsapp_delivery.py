@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 
 from commands import Actor
-from commands.messages import QueueOutboundMessage, RecordInboundMessage, RecordMessageStatus, RecordOutboundSent
+from commands.definitions import QueueOutboundMessage, RecordInboundMessage, RecordMessageStatus, RecordOutboundSent
 from wa_support import CUSTOMER, CUSTOMER_E164, OWNER, WEBHOOK, Stack
 
 

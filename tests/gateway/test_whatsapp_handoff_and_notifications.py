@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from commands import Actor
-from commands.messages import BookAppointment, CancelAppointment, ResolveHandoff, RescheduleAppointment
+from commands.definitions import BookAppointment, CancelAppointment, ResolveHandoff, RescheduleAppointment
 from wa_support import CUSTOMER, CUSTOMER_E164, OWNER, STAFF, Stack
 
 MX = ZoneInfo("America/Mexico_City")

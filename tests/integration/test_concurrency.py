@@ -17,7 +17,7 @@ import pytest
 from aggregates.calendar import StaffDay
 from aggregates.errors import DuplicatePhone, SlotTaken
 from commands import Actor, ParloApplication
-from commands.messages import AddStaff, BookAppointment
+from commands.definitions import AddStaff, BookAppointment
 from datetime import datetime
 from zoneinfo import ZoneInfo
 

@@ -14,7 +14,7 @@ import pytest
 
 from aggregates.errors import DomainError, SlotTaken
 from commands import Actor, ParloApplication
-from commands.messages import (
+from commands.definitions import (
     AddCustomer,
     AddLocation,
     AddService,

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Engine, select
 
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     AddCustomer,
     AddStaff,
     AddLocation,

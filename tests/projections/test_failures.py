@@ -11,7 +11,7 @@ from projections.base import Projection, handles
 from projections.registry import all_projections
 from projections.runner import ProjectionError, ProjectionRunner
 from proj_support import ADMIN
-from commands.messages import AddCustomer
+from commands.definitions import AddCustomer
 
 scratch = MetaData()
 seen = Table("t4p_seen_customers", scratch, Column("phone", String(32), primary_key=True), Column("n", Integer))

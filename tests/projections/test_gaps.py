@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from eventsourcing.persistence import IntegrityError
 
+from aggregates.base import recording
 from infra.seed import seed_demo
 from proj_support import ADMIN
-from commands.messages import AddCustomer
+from commands.definitions import AddCustomer
 
 
 @pytest.mark.postgres
@@ -20,8 +21,10 @@ def test_gaps_in_notification_ids_are_skipped(t4p_pg, make_container):
     # and its sequence value is lost.
     org_a = first.app.repository.get(demo.organization_id)
     org_b = second.app.repository.get(demo.organization_id)
-    org_a.update_settings({"buffer_minutes": 5}, actor="admin:a", cause="a")
-    org_b.update_settings({"buffer_minutes": 15}, actor="admin:b", cause="b")
+    with recording("admin:a", "a"):
+        org_a.update_settings({"buffer_minutes": 5})
+    with recording("admin:b", "b"):
+        org_b.update_settings({"buffer_minutes": 15})
     first.app.save(org_a)
     with pytest.raises(IntegrityError):
         second.app.save(org_b)

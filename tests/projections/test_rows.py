@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timezone
 
-from commands.messages import UpdateOrganization
+from commands.definitions import UpdateOrganization
 from proj_support import ADMIN, full_scenario
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 
 from commands import Actor
-from commands.messages import AddCustomer
+from commands.definitions import AddCustomer
 from projections.registry import all_projections
 from projections.runner import ProjectionRunner
 from proj_support import ADMIN, full_scenario, many_bookings

@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregates.base import recording
+
 from aggregates.appointment import LIVE, TRANSITIONS, Appointment
 from aggregates.calendar import SpotDay, StaffDay
 from aggregates.errors import InvalidInput, InvalidTransition, NotFound, SlotTaken
@@ -22,6 +24,13 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 WHO = "staff:test"
 WHY = "test"
+
+
+@pytest.fixture(autouse=True)
+def acting():
+    """Given someone acting for a reason: every event these tests trigger records them."""
+    with recording(WHO, WHY):
+        yield
 ORG = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 STAFF = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
 SPOT = uuid.UUID("00000000-0000-0000-0000-0000000000d1")
@@ -46,8 +55,6 @@ def booked(status: str = "confirmed", **overrides) -> Appointment:
         status=status,
         notes=" llega tarde ",
         price_cents=15000,
-        actor=WHO,
-        cause=WHY,
     )
     fields.update(overrides)
     return Appointment.book(**fields)
@@ -57,24 +64,24 @@ def in_status(status: str) -> Appointment:
     """An appointment brought to ``status`` through its lifecycle."""
     appointment = booked("pending" if status == "pending" else "confirmed")
     if status == "completed":
-        appointment.complete("", now=DURING, actor=WHO, cause=WHY)
+        appointment.complete("", now=DURING)
     elif status == "cancelled":
-        appointment.cancel("", actor=WHO, cause=WHY)
+        appointment.cancel("")
     elif status == "no_show":
-        appointment.mark_no_show("", now=DURING, actor=WHO, cause=WHY)
+        appointment.mark_no_show("", now=DURING)
     assert appointment.status == status
     return appointment
 
 
 def apply(appointment: Appointment, target: str) -> None:
     if target == "confirmed":
-        appointment.confirm(actor=WHO, cause=WHY)
+        appointment.confirm()
     elif target == "cancelled":
-        appointment.cancel("cambio de planes", actor=WHO, cause=WHY)
+        appointment.cancel("cambio de planes")
     elif target == "completed":
-        appointment.complete("todo bien", now=DURING, actor=WHO, cause=WHY)
+        appointment.complete("todo bien", now=DURING)
     elif target == "no_show":
-        appointment.mark_no_show("no llegó", now=DURING, actor=WHO, cause=WHY)
+        appointment.mark_no_show("no llegó", now=DURING)
 
 
 # ---- Appointment ---------------------------------------------------------------------------
@@ -141,21 +148,21 @@ def test_every_transition(origin, target):
 def test_a_cancelled_appointment_cannot_be_completed():
     # given
     appointment = booked()
-    appointment.cancel("Se enfermó", actor=WHO, cause=WHY)
+    appointment.cancel("Se enfermó")
 
     # when / then
     with pytest.raises(InvalidTransition) as error:
-        appointment.complete("", now=DURING, actor=WHO, cause=WHY)
+        appointment.complete("", now=DURING)
     assert "cancelada" in error.value.message
     assert appointment.cancellation_reason == "Se enfermó"
 
 
 def test_complete_and_no_show_keep_notes_unless_given():
     done = booked()
-    done.complete("", now=DURING, actor=WHO, cause=WHY)
+    done.complete("", now=DURING)
     assert done.notes == "llega tarde"
     missed = booked()
-    missed.mark_no_show("no contestó", now=DURING, actor=WHO, cause=WHY)
+    missed.mark_no_show("no contestó", now=DURING)
     assert missed.notes == "no contestó"
 
 
@@ -168,17 +175,17 @@ def test_attendance_cannot_be_marked_before_the_appointment_starts(target):
     # when: it is marked a minute before it starts
     with pytest.raises(InvalidTransition) as error:
         if target == "completed":
-            appointment.complete("", now=START - timedelta(minutes=1), actor=WHO, cause=WHY)
+            appointment.complete("", now=START - timedelta(minutes=1))
         else:
-            appointment.mark_no_show("", now=START - timedelta(minutes=1), actor=WHO, cause=WHY)
+            appointment.mark_no_show("", now=START - timedelta(minutes=1))
 
     # then: refused in Spanish, nothing recorded; at its start time it is fine
     assert "todavía no empieza" in error.value.message
     assert appointment.status == "confirmed" and appointment.collect_events() == []
     if target == "completed":
-        appointment.complete("", now=START, actor=WHO, cause=WHY)
+        appointment.complete("", now=START)
     else:
-        appointment.mark_no_show("", now=START, actor=WHO, cause=WHY)
+        appointment.mark_no_show("", now=START)
     assert appointment.status == target
 
 
@@ -191,7 +198,7 @@ def test_reschedule_records_the_previous_time():
     # when
     appointment.reschedule(
         start=new_start, end=new_start + timedelta(minutes=45), staff_id=other_staff, spot_id=None,
-        service_id=appointment.service_id, price_cents=22000, actor=WHO, cause=WHY,
+        service_id=appointment.service_id, price_cents=22000,
     )
 
     # then
@@ -205,30 +212,30 @@ def test_reschedule_records_the_previous_time():
 def test_an_ended_appointment_cannot_be_rescheduled(status):
     appointment = in_status(status)
     with pytest.raises(InvalidTransition):
-        appointment.reschedule(start=START, end=END, staff_id=STAFF, spot_id=None, service_id=uuid.uuid4(), price_cents=1, actor=WHO, cause=WHY)
+        appointment.reschedule(start=START, end=END, staff_id=STAFF, spot_id=None, service_id=uuid.uuid4(), price_cents=1)
 
 
 def test_reschedule_validates_times():
     with pytest.raises(InvalidInput):
-        booked().reschedule(start=END, end=START, staff_id=STAFF, spot_id=None, service_id=uuid.uuid4(), price_cents=1, actor=WHO, cause=WHY)
+        booked().reschedule(start=END, end=START, staff_id=STAFF, spot_id=None, service_id=uuid.uuid4(), price_cents=1)
 
 
 def test_reminder_is_recorded_once_and_only_for_live_appointments():
     at = datetime(2026, 1, 14, 17, tzinfo=timezone.utc)
     live = booked()
-    live.record_reminder_sent(at, actor=WHO, cause=WHY)
-    live.record_reminder_sent(at + timedelta(hours=1), actor=WHO, cause=WHY)
+    live.record_reminder_sent(at)
+    live.record_reminder_sent(at + timedelta(hours=1))
     assert live.reminder_sent_at == at
     cancelled = in_status("cancelled")
-    cancelled.record_reminder_sent(at, actor=WHO, cause=WHY)
+    cancelled.record_reminder_sent(at)
     assert cancelled.reminder_sent_at is None
 
 
 def test_notes_update_only_when_different():
     a = booked()
     a.collect_events()
-    a.update_notes("llega tarde", actor=WHO, cause=WHY)
-    a.update_notes("trae a su hijo", actor=WHO, cause=WHY)
+    a.update_notes("llega tarde")
+    a.update_notes("trae a su hijo")
     assert a.notes == "trae a su hijo"
     assert [type(e).__name__ for e in a.collect_events()] == ["NotesUpdated"]
 
@@ -246,11 +253,11 @@ def at(hour: int, minute: int = 0) -> datetime:
 @pytest.fixture(params=[StaffDay, SpotDay], ids=["StaffDay", "SpotDay"])
 def calendar(request):
     owner = STAFF if request.param is StaffDay else SPOT
-    return request.param.open(owner, ORG, DAY, actor=WHO, cause=WHY)
+    return request.param.open(owner, ORG, DAY)
 
 
 def test_day_ids_are_per_owner_per_date_and_per_kind():
-    assert StaffDay.create_id(STAFF, DAY) == StaffDay.open(STAFF, ORG, DAY, actor=WHO, cause=WHY).id
+    assert StaffDay.create_id(STAFF, DAY) == StaffDay.open(STAFF, ORG, DAY).id
     assert StaffDay.create_id(STAFF, DAY) != StaffDay.create_id(STAFF, DAY + timedelta(days=1))
     assert StaffDay.create_id(STAFF, DAY) != SpotDay.create_id(STAFF, DAY)
 
@@ -273,32 +280,32 @@ def test_opening_a_day_records_who_and_why(calendar):
 
 def test_overlapping_appointments_are_refused(calendar, start, end):
     # given
-    calendar.occupy(uuid.uuid4(), at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.occupy(uuid.uuid4(), at(11), at(11, 30))
 
     # when / then
     with pytest.raises(SlotTaken) as taken:
-        calendar.occupy(uuid.uuid4(), at(*start), at(*end), actor=WHO, cause=WHY)
+        calendar.occupy(uuid.uuid4(), at(*start), at(*end))
     assert "otra cita" in taken.value.message
     assert len(calendar.entries) == 1
 
 
 def test_back_to_back_appointments_fit(calendar):
-    calendar.occupy(uuid.uuid4(), at(11), at(11, 30), actor=WHO, cause=WHY)
-    calendar.occupy(uuid.uuid4(), at(11, 30), at(12), actor=WHO, cause=WHY)
-    calendar.occupy(uuid.uuid4(), at(10, 30), at(11), actor=WHO, cause=WHY)
+    calendar.occupy(uuid.uuid4(), at(11), at(11, 30))
+    calendar.occupy(uuid.uuid4(), at(11, 30), at(12))
+    calendar.occupy(uuid.uuid4(), at(10, 30), at(11))
     assert len(calendar.entries) == 3
 
 
 def test_occupying_again_moves_the_same_appointment(calendar):
     # given
     appointment = uuid.uuid4()
-    calendar.occupy(appointment, at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.occupy(appointment, at(11), at(11, 30))
     calendar.collect_events()
 
     # when: the same interval again is a no-op; an overlapping new interval for itself is fine
-    calendar.occupy(appointment, at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.occupy(appointment, at(11), at(11, 30))
     assert calendar.collect_events() == []
-    calendar.occupy(appointment, at(11, 15), at(11, 45), actor=WHO, cause=WHY)
+    calendar.occupy(appointment, at(11, 15), at(11, 45))
 
     # then
     assert calendar.entries[str(appointment)]["start"] == at(11, 15)
@@ -306,63 +313,63 @@ def test_occupying_again_moves_the_same_appointment(calendar):
 
 def test_release_frees_the_time(calendar):
     first = uuid.uuid4()
-    calendar.occupy(first, at(11), at(11, 30), actor=WHO, cause=WHY)
-    calendar.release(first, actor=WHO, cause=WHY)
-    calendar.release(first, actor=WHO, cause=WHY)  # releasing twice is harmless
-    calendar.occupy(uuid.uuid4(), at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.occupy(first, at(11), at(11, 30))
+    calendar.release(first)
+    calendar.release(first)  # releasing twice is harmless
+    calendar.occupy(uuid.uuid4(), at(11), at(11, 30))
     assert len(calendar.entries) == 1
 
 
 def test_a_block_refuses_appointments_and_appointments_refuse_blocks(calendar):
     # given
     block = uuid.uuid4()
-    calendar.block(block, at(14), at(15), "comida", actor=WHO, cause=WHY)
-    calendar.occupy(uuid.uuid4(), at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.block(block, at(14), at(15), "comida")
+    calendar.occupy(uuid.uuid4(), at(11), at(11, 30))
 
     # then
     with pytest.raises(SlotTaken) as taken:
-        calendar.occupy(uuid.uuid4(), at(14, 30), at(15), actor=WHO, cause=WHY)
+        calendar.occupy(uuid.uuid4(), at(14, 30), at(15))
     assert "bloqueo" in taken.value.message
     with pytest.raises(SlotTaken):
-        calendar.block(uuid.uuid4(), at(11, 15), at(12), "", actor=WHO, cause=WHY)
+        calendar.block(uuid.uuid4(), at(11, 15), at(12), "")
     with pytest.raises(SlotTaken):
-        calendar.block(uuid.uuid4(), at(14, 30), at(16), "", actor=WHO, cause=WHY)
+        calendar.block(uuid.uuid4(), at(14, 30), at(16), "")
 
 
 def test_blocking_again_with_the_same_id_is_a_no_op_and_unblock_frees(calendar):
     # given
     block = uuid.uuid4()
-    calendar.block(block, at(14), at(15), " comida ", actor=WHO, cause=WHY)
+    calendar.block(block, at(14), at(15), " comida ")
     calendar.collect_events()
 
     # when
-    calendar.block(block, at(14), at(15), "comida", actor=WHO, cause=WHY)
+    calendar.block(block, at(14), at(15), "comida")
     assert calendar.collect_events() == []
-    calendar.unblock(block, actor=WHO, cause=WHY)
+    calendar.unblock(block)
 
     # then
-    calendar.occupy(uuid.uuid4(), at(14), at(15), actor=WHO, cause=WHY)
+    calendar.occupy(uuid.uuid4(), at(14), at(15))
     with pytest.raises(NotFound):
-        calendar.unblock(block, actor=WHO, cause=WHY)
+        calendar.unblock(block)
 
 
 def test_an_appointment_cannot_be_unblocked(calendar):
     appointment = uuid.uuid4()
-    calendar.occupy(appointment, at(11), at(11, 30), actor=WHO, cause=WHY)
+    calendar.occupy(appointment, at(11), at(11, 30))
     with pytest.raises(NotFound):
-        calendar.unblock(appointment, actor=WHO, cause=WHY)
+        calendar.unblock(appointment)
 
 
 def test_empty_intervals_are_invalid(calendar):
     with pytest.raises(InvalidInput):
-        calendar.occupy(uuid.uuid4(), at(11), at(11), actor=WHO, cause=WHY)
+        calendar.occupy(uuid.uuid4(), at(11), at(11))
     with pytest.raises(InvalidInput):
-        calendar.block(uuid.uuid4(), at(12), at(11), "", actor=WHO, cause=WHY)
+        calendar.block(uuid.uuid4(), at(12), at(11), "")
 
 
 def test_conflicts_lists_what_is_in_the_way(calendar):
     a, b = uuid.uuid4(), uuid.uuid4()
-    calendar.occupy(a, at(11), at(11, 30), actor=WHO, cause=WHY)
-    calendar.block(b, at(11, 30), at(12), "", actor=WHO, cause=WHY)
+    calendar.occupy(a, at(11), at(11, 30))
+    calendar.block(b, at(11, 30), at(12), "")
     assert {c["key"] for c in calendar.conflicts(at(11, 15), at(11, 45))} == {str(a), str(b)}
     assert calendar.conflicts(at(11, 15), at(11, 45), ignore=str(a))[0]["kind"] == "block"

@@ -13,7 +13,7 @@ from aggregates.calendar import StaffDay
 from aggregates.errors import AlreadyExists, DuplicatePhone, InUse, InvalidInput, InvalidTransition, NotFound, PermissionDenied
 from aggregates.organization import Organization
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     AddCustomer,
     AddLocation,
     AddService,
@@ -141,7 +141,7 @@ def test_update_organization_changes_profile_and_settings_together_or_not_at_all
     org = memory_app._organization(org_id)
     assert (org.name, org.settings["buffer_minutes"]) == ("Don Carlos e Hijos", 10)
     assert result.position == memory_app.recorder.max_notification_id()
-    assert [type(e).__name__ for e in all_events(memory_app) if e.cause == "patch-1"] == ["ProfileUpdated", "SettingsUpdated"]
+    assert [type(e).__name__ for e in all_events(memory_app) if e.cause == "patch-1"] == ["Renamed", "SettingsUpdated"]
     with pytest.raises(PermissionDenied):
         memory_app.execute(UpdateOrganization(actor=miguel(demo), cause="t", organization_id=org_id, settings={"buffer_minutes": 5}))
 

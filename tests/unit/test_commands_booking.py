@@ -33,7 +33,7 @@ from aggregates.errors import (
     SlotTaken,
 )
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     AddSpot,
     AddStaff,
     BlockTime,
@@ -269,7 +269,7 @@ def test_a_customer_cannot_claim_to_be_a_walk_in(memory_app, demo):
 
 
 def test_a_suspended_business_takes_no_bookings(memory_app, demo):
-    from commands.messages import ChangeOrganizationStatus
+    from commands.definitions import ChangeOrganizationStatus
 
     memory_app.execute(ChangeOrganizationStatus(actor=Actor.admin(), cause="t", organization_id=demo.organization_id, status="suspended"))
     with pytest.raises(BusinessClosed):
@@ -765,7 +765,7 @@ def test_a_move_keeps_the_chair_when_free_and_takes_another_when_not(memory_app,
 
 
 def test_a_suspended_business_takes_no_walk_ins_either(memory_app, demo):
-    from commands.messages import ChangeOrganizationStatus
+    from commands.definitions import ChangeOrganizationStatus
 
     memory_app.execute(ChangeOrganizationStatus(actor=Actor.admin(), cause="t", organization_id=demo.organization_id, status="suspended"))
     with pytest.raises(BusinessClosed):

@@ -3,16 +3,17 @@ audit fields, and point-in-time state (in-memory store)."""
 
 from __future__ import annotations
 
-import inspect
 from datetime import date
 
 import pytest
 
-from aggregates.calendar import DayCalendar, StaffDay
+from aggregates.base import NotRecording, recording
+
+from aggregates.calendar import StaffDay
 from aggregates.conversation import Conversation, TwilioSidIndex
 from aggregates.errors import NotFound, PermissionDenied
 from commands import Actor
-from commands.messages import (
+from commands.definitions import (
     HandOffConversation,
     QueueOutboundMessage,
     RecordInboundMessage,
@@ -121,11 +122,14 @@ def test_twilio_sid_index_events_record_actor_and_cause(memory_app, demo):
 
 
 def test_a_day_calendar_cannot_be_opened_without_actor_and_cause(memory_app, demo):
-    # then: the factory has no defaults to fall back on
-    params = inspect.signature(DayCalendar.open).parameters
-    assert params["actor"].default is inspect.Parameter.empty and params["cause"].default is inspect.Parameter.empty
-    with pytest.raises(TypeError):
-        StaffDay.open(demo.staff_ids["Miguel Sánchez"], demo.organization_id, date(2026, 1, 15))  # type: ignore[call-arg]
+    # then: outside a recording there is nobody to stamp on the event, so nothing happens
+    with pytest.raises(NotRecording):
+        StaffDay.open(demo.staff_ids["Miguel Sánchez"], demo.organization_id, date(2026, 1, 15))
+    # and inside one, the event records who and why
+    with recording("staff:x", "SM-open"):
+        day = StaffDay.open(demo.staff_ids["Miguel Sánchez"], demo.organization_id, date(2026, 1, 15))
+    opened = day.pending_events[0]
+    assert (opened.actor, opened.cause) == ("staff:x", "SM-open")
 
 
 # ---- state at a version -------------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 from aggregates.conversation import OutboundMessage
 from commands import Actor
-from commands.messages import BookAppointment, CancelAppointment
+from commands.definitions import BookAppointment, CancelAppointment
 from gateway.whatsapp.notifier import WALK_IN_GRACE, AppointmentNotifier
 from infra.whatsapp import WhatsAppReactions
 

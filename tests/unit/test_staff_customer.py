@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from aggregates.base import recording
+
 from aggregates.customer import Customer
 from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
 from aggregates.staff import ACTION_NAMES_ES, PERMISSION_LEVELS, PERMISSIONS, StaffMember, can
@@ -23,6 +25,13 @@ def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> da
 
 WHO = "admin:test"
 WHY = "test"
+
+
+@pytest.fixture(autouse=True)
+def acting():
+    """Given someone acting for a reason: every event these tests trigger records them."""
+    with recording(WHO, WHY):
+        yield
 ORG = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 CUT = uuid.UUID("00000000-0000-0000-0000-0000000000c1")
 BEARD = uuid.UUID("00000000-0000-0000-0000-0000000000c2")
@@ -39,8 +48,6 @@ def staff(level: str = "staff", working_hours: dict | None = None, **overrides) 
         working_hours=working_hours,
         location_id=None,
         default_spot_id=None,
-        actor=WHO,
-        cause=WHY,
     )
     fields.update(overrides)
     return StaffMember.register(**fields)
@@ -102,7 +109,7 @@ def test_a_deactivated_member_can_do_nothing():
     member = staff("owner")
 
     # when
-    member.deactivate(actor=WHO, cause=WHY)
+    member.deactivate()
 
     # then
     with pytest.raises(PermissionDenied):
@@ -137,27 +144,27 @@ def test_register_validates(overrides):
 
 def test_change_permission_level_updates_role():
     member = staff("staff")
-    member.change_permission_level("owner", actor=WHO, cause=WHY)
+    member.change_permission_level("owner")
     assert (member.permission_level, member.role) == ("owner", "owner")
-    member.change_permission_level("viewer", actor=WHO, cause=WHY)
+    member.change_permission_level("viewer")
     assert (member.permission_level, member.role) == ("viewer", "employee")
     with pytest.raises(InvalidInput):
-        member.change_permission_level("god", actor=WHO, cause=WHY)
+        member.change_permission_level("god")
 
 
 def test_update_profile_and_services():
     member = staff()
     member.collect_events()
-    member.update_profile({"name": " Miguel "}, actor=WHO, cause=WHY)
-    member.assign_services([BEARD, CUT, CUT], actor=WHO, cause=WHY)
-    member.assign_services([CUT, BEARD], actor=WHO, cause=WHY)  # same set: nothing new
+    member.update_profile({"name": " Miguel "})
+    member.assign_services([BEARD, CUT, CUT])
+    member.assign_services([CUT, BEARD])  # same set: nothing new
     assert member.name == "Miguel"
     assert sorted(member.service_ids) == sorted([str(CUT), str(BEARD)])
-    assert [type(e).__name__ for e in member.collect_events()] == ["ProfileUpdated", "ServicesAssigned"]
+    assert [type(e).__name__ for e in member.collect_events()] == ["Renamed", "ServicesAssigned"]
     with pytest.raises(InvalidInput):
-        member.update_profile({"phone_number": "+525500000000"}, actor=WHO, cause=WHY)
+        member.update_profile({"phone_number": "+525500000000"})
     with pytest.raises(InvalidInput):
-        member.update_profile({"name": ""}, actor=WHO, cause=WHY)
+        member.update_profile({"name": ""})
 
 
 # ---- services and working hours ----------------------------------------------------------
@@ -168,7 +175,7 @@ def test_check_can_serve():
     member.check_can_serve(CUT, "Corte")
     with pytest.raises(ServiceNotOffered):
         member.check_can_serve(BEARD, "Barba")
-    member.deactivate(actor=WHO, cause=WHY)
+    member.deactivate()
     with pytest.raises(InactiveStaff):
         member.check_can_serve(CUT, "Corte")
 
@@ -191,13 +198,13 @@ def test_working_hours_limit_when_a_member_works():
 
 def test_set_working_hours_and_back_to_business_hours():
     member = staff()
-    member.set_working_hours({"fri": [["12:00", "16:00"]]}, actor=WHO, cause=WHY)
+    member.set_working_hours({"fri": [["12:00", "16:00"]]})
     assert member.working_hours["fri"] == [["12:00", "16:00"]]
     assert member.working_hours["mon"] == []
-    member.set_working_hours(None, actor=WHO, cause=WHY)
+    member.set_working_hours(None)
     assert member.working_hours is None
     with pytest.raises(InvalidInput):
-        member.set_working_hours({"fri": [["16:00", "12:00"]]}, actor=WHO, cause=WHY)
+        member.set_working_hours({"fri": [["16:00", "12:00"]]})
 
 
 def test_deactivate_and_reactivate_are_idempotent():
@@ -206,10 +213,10 @@ def test_deactivate_and_reactivate_are_idempotent():
     member.collect_events()
 
     # when
-    member.deactivate(actor=WHO, cause=WHY)
-    member.deactivate(actor=WHO, cause=WHY)
-    member.reactivate(actor=WHO, cause=WHY)
-    member.reactivate(actor=WHO, cause=WHY)
+    member.deactivate()
+    member.deactivate()
+    member.reactivate()
+    member.reactivate()
 
     # then
     assert member.is_active is True
@@ -219,8 +226,8 @@ def test_deactivate_and_reactivate_are_idempotent():
 def test_first_message_is_recorded_once():
     member = staff()
     first = datetime(2026, 1, 14, 18, tzinfo=timezone.utc)
-    member.record_first_message(first, actor=WHO, cause=WHY)
-    member.record_first_message(datetime(2026, 1, 15, tzinfo=timezone.utc), actor=WHO, cause=WHY)
+    member.record_first_message(first)
+    member.record_first_message(datetime(2026, 1, 15, tzinfo=timezone.utc))
     assert member.first_message_at == first
 
 
@@ -235,8 +242,6 @@ def customer(name: str | None = None, verified_at: datetime | None = None) -> Cu
         name_verified_at=verified_at,
         email=None,
         notes=None,
-        actor="customer:+525599999999",
-        cause="SM1",
     )
 
 
@@ -256,9 +261,9 @@ def test_name_is_learned_then_verified():
     verified = datetime(2026, 1, 14, 18, tzinfo=timezone.utc)
 
     # when the business learns a name, then the customer confirms it
-    c.learn_name("  ana   lópez ", verified_at=None, actor=WHO, cause=WHY)
+    c.learn_name("  ana   lópez ", verified_at=None)
     assert (c.name, c.name_verified_at) == ("ana lópez", None)
-    c.learn_name("ana lópez", verified_at=verified, actor=WHO, cause=WHY)
+    c.learn_name("ana lópez", verified_at=verified)
 
     # then
     assert (c.name, c.name_verified_at) == ("ana lópez", verified)
@@ -269,24 +274,24 @@ def test_learning_the_same_name_again_records_nothing_and_keeps_verification():
     verified = datetime(2026, 1, 14, 18, tzinfo=timezone.utc)
     c = customer("Ana", verified)
     c.collect_events()
-    c.learn_name("Ana", verified_at=None, actor=WHO, cause=WHY)
-    c.learn_name("Ana", verified_at=datetime(2026, 2, 1, tzinfo=timezone.utc), actor=WHO, cause=WHY)
+    c.learn_name("Ana", verified_at=None)
+    c.learn_name("Ana", verified_at=datetime(2026, 2, 1, tzinfo=timezone.utc))
     assert c.collect_events() == []
-    c.learn_name("Ana María", verified_at=None, actor=WHO, cause=WHY)
+    c.learn_name("Ana María", verified_at=None)
     assert c.name_verified_at == verified  # the name changed by someone else: the old verification stays recorded
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 121, None])
 def test_names_are_validated(bad):
     with pytest.raises(InvalidInput):
-        customer().learn_name(bad, verified_at=None, actor=WHO, cause=WHY)
+        customer().learn_name(bad, verified_at=None)
 
 
 def test_update_details():
     c = customer()
-    c.update_details({"email": "ana@example.com", "notes": "Prefiere a Miguel"}, actor=WHO, cause=WHY)
+    c.update_details({"email": "ana@example.com", "notes": "Prefiere a Miguel"})
     assert (c.email, c.notes) == ("ana@example.com", "Prefiere a Miguel")
     with pytest.raises(InvalidInput):
-        c.update_details({"email": "no-es-correo"}, actor=WHO, cause=WHY)
+        c.update_details({"email": "no-es-correo"})
     with pytest.raises(InvalidInput):
-        c.update_details({"phone_number": "+525500000000"}, actor=WHO, cause=WHY)
+        c.update_details({"phone_number": "+525500000000"})
