@@ -20,7 +20,6 @@ import hashlib
 import hmac
 import re
 import secrets
-import threading
 import uuid
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, timezone
@@ -32,6 +31,12 @@ from fastapi import Depends, HTTPException, Path, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from commands import Actor
+from gateway.security.throttle import (
+    ADMIN_LOGIN_FAILURES_PER_CLIENT,
+    WINDOW_MINUTES,
+    Throttles,
+)
+from gateway.security.throttle import MAGIC_LINKS_PER_PHONE as _MAGIC_LINKS_PER_PHONE
 
 ALGORITHM = "HS256"
 ISSUER = "parlo"
@@ -87,9 +92,12 @@ def magic_link_placeholder(nonce: str) -> str:
 
 
 def render_magic_links(text: str, *, secret: str, base_url: str) -> str:
-    """Replace every placeholder with the real login URL (only ever done right before sending)."""
+    """Replace every placeholder with the real login URL (only ever done right before sending).
+
+    The token goes in the URL fragment (``/login#token=...``): browsers never send a fragment to the
+    server, so it never reaches an access log, a proxy log or a Referer header."""
     base = base_url.rstrip("/")
-    return _MAGIC_PLACEHOLDER.sub(lambda m: f"{base}/login?token={magic_token(secret, m.group(1))}", text)
+    return _MAGIC_PLACEHOLDER.sub(lambda m: f"{base}/login#token={magic_token(secret, m.group(1))}", text)
 
 
 def mask_magic_links(text: str) -> str:
@@ -230,67 +238,29 @@ def _unauthorized(detail: str) -> HTTPException:
     return HTTPException(status_code=401, detail=detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-class Throttle:
-    """A small in-process sliding-window limiter (per key), on the app's clock.
-
-    It protects the admin password from guessing and a phone from a flood of magic links. It is
-    per process: behind several API processes each one counts on its own (a shared Redis limiter
-    would be the next step)."""
-
-    def __init__(self, limit: int, window: timedelta, clock: Any = None) -> None:
-        self.limit = limit
-        self.window = window
-        self._clock = clock or (lambda: datetime.now(timezone.utc))
-        self._hits: dict[str, list[datetime]] = {}
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: datetime) -> list[datetime]:
-        hits = [t for t in self._hits.get(key, []) if now - t < self.window]
-        if hits:
-            self._hits[key] = hits
-        else:
-            self._hits.pop(key, None)
-        return hits
-
-    def blocked(self, key: str) -> bool:
-        with self._lock:
-            return len(self._recent(key, self._clock())) >= self.limit
-
-    def record(self, key: str) -> None:
-        with self._lock:
-            now = self._clock()
-            self._hits[key] = [*self._recent(key, now), now]
-
-    def allow(self, key: str) -> bool:
-        """Record an attempt unless the key is over its limit; True when it was allowed."""
-        with self._lock:
-            now = self._clock()
-            hits = self._recent(key, now)
-            if len(hits) >= self.limit:
-                return False
-            self._hits[key] = [*hits, now]
-            return True
+ADMIN_LOGIN_FAILURES = ADMIN_LOGIN_FAILURES_PER_CLIENT  # per client address per 15 minutes
+MAGIC_LINKS_PER_PHONE = _MAGIC_LINKS_PER_PHONE  # per phone per 15 minutes
+THROTTLE_WINDOW = timedelta(minutes=WINDOW_MINUTES)
 
 
-ADMIN_LOGIN_FAILURES = 10  # per client address per 15 minutes
-MAGIC_LINKS_PER_PHONE = 5  # per phone per 15 minutes
-THROTTLE_WINDOW = timedelta(minutes=15)
-
-
-def get_throttles(request: Request) -> dict[str, Throttle]:
+async def get_throttles(request: Request) -> Throttles:
+    """The process's login throttles (Redis-backed when ``PARLO_REDIS_URL`` answers), opened once."""
     state = request.app.state
     throttles = getattr(state, "parlo_throttles", None)
     if throttles is None:
-        clock = _clock_of(state.container)
-        throttles = {
-            "admin_login": Throttle(ADMIN_LOGIN_FAILURES, THROTTLE_WINDOW, clock),
-            "magic_link": Throttle(MAGIC_LINKS_PER_PHONE, THROTTLE_WINDOW, clock),
-        }
+        settings = state.container.settings
+        throttles = await anyio.to_thread.run_sync(Throttles.open, settings.redis_url, settings.throttle_prefix)
         state.parlo_throttles = throttles
     return throttles
 
 
-Throttles = Annotated[dict[str, Throttle], Depends(get_throttles)]
+ThrottlesDep = Annotated[Throttles, Depends(get_throttles)]
+
+
+def client_address(request: Request) -> str:
+    """The caller's address. Forwarded headers were already applied by the proxy-headers middleware,
+    and only for the proxies in ``PARLO_TRUSTED_PROXIES`` (gateway.app); uvicorn itself trusts none."""
+    return request.client.host if request.client else "unknown"
 
 
 # ---- dependencies ---------------------------------------------------------------------------

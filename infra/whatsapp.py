@@ -133,7 +133,8 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     dispatcher = OutboundDispatcher(
         container.app,
         sender,
-        templates=wa_settings.templates,
+        # The dev mock delivers magic links outside the 24-hour window too (README: the dev outbox).
+        templates={**getattr(sender, "templates", {}), **wa_settings.templates},
         central_number=central,
         status_callback=status_callback,
         retry_base_seconds=wa_settings.retry_base_seconds,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
+import anyio
 from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
 from fastapi.responses import JSONResponse
 from pydantic import Field
@@ -20,7 +21,8 @@ from commands.messages import ConsumeMagicLink, IssueMagicLink, QueueOutboundMes
 from commands.phones import normalize_phone
 from gateway import auth as security
 from gateway.api.common import Body, execute, iso, read, row
-from gateway.auth import ContainerDep, CurrentPrincipal, RequestId, Throttles, Tokens
+from gateway.auth import ContainerDep, CurrentPrincipal, RequestId, ThrottlesDep, Tokens, client_address
+from gateway.security import throttle as rate
 
 log = logging.getLogger("parlo.api.auth")
 router = APIRouter(tags=["auth"])
@@ -64,7 +66,7 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
     phone exists, not even by its timing. Failures are logged, never raised.
 
     The login token is never stored: the message is queued with a placeholder ``{enlace:<nonce>}``
-    that the outbound dispatcher turns into ``{base}/login?token=<nonce.HMAC>`` right before
+    that the outbound dispatcher turns into ``{base}/login#token=<nonce.HMAC>`` right before
     sending; the MagicLink aggregate records only the token's SHA-256."""
     sent = 0
     try:
@@ -111,17 +113,28 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
 
 @router.post("/auth/request-magic-link", status_code=202, summary="Enviar un enlace de acceso por WhatsApp")
 async def request_magic_link(
-    body: MagicLinkRequest, container: ContainerDep, request_id: RequestId, background: BackgroundTasks, throttles: Throttles
+    body: MagicLinkRequest,
+    request: Request,
+    container: ContainerDep,
+    request_id: RequestId,
+    background: BackgroundTasks,
+    throttles: ThrottlesDep,
 ) -> JSONResponse:
     try:
         phone = normalize_phone(body.phone_number)
     except InvalidInput as error:
         raise HTTPException(status_code=422, detail=error.message) from None
-    # Over the limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
-    if throttles["magic_link"].allow(phone):
+    client = client_address(request)
+
+    def allowed() -> bool:
+        # Per client first: a client over its limit does not use up the phone's allowance.
+        return throttles.allow(rate.MAGIC_LINK_PER_CLIENT, client) and throttles.allow(rate.MAGIC_LINK_PER_PHONE, phone)
+
+    # Over a limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
+    if await anyio.to_thread.run_sync(allowed):
         background.add_task(send_magic_links, container, phone, request_id)
     else:
-        log.warning("magic link: too many requests for one phone (request %s)", request_id)
+        log.warning("magic link: too many requests (request %s)", request_id)
     return JSONResponse(status_code=202, content={"detail": MAGIC_LINK_SENT})
 
 
@@ -166,14 +179,30 @@ async def me(principal: CurrentPrincipal, container: ContainerDep) -> dict:
 
 
 @router.post("/admin/auth/login", summary="Acceso de administrador de Parlo (12 horas)")
-async def admin_login(body: AdminLogin, request: Request, container: ContainerDep, tokens: Tokens, throttles: Throttles) -> dict:
-    client = request.client.host if request.client else "unknown"
-    if throttles["admin_login"].blocked(client):
+async def admin_login(body: AdminLogin, request: Request, container: ContainerDep, tokens: Tokens, throttles: ThrottlesDep) -> dict:
+    """Failures are counted per (account, client address) and per account (see gateway.security.throttle):
+    one client can lock out only itself; the client address honours X-Forwarded-For only from
+    ``PARLO_TRUSTED_PROXIES``."""
+    account = security.ADMIN_NAME
+    client = client_address(request)
+
+    def blocked() -> bool:
+        return throttles.blocked(rate.ADMIN_LOGIN_PER_CLIENT, account, client) or throttles.blocked(
+            rate.ADMIN_LOGIN_PER_ACCOUNT, account
+        )
+
+    def failed() -> None:
+        throttles.record(rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+        throttles.record(rate.ADMIN_LOGIN_PER_ACCOUNT, account)
+
+    if await anyio.to_thread.run_sync(blocked):
+        log.warning("admin login: throttled (request %s)", getattr(request.state, "request_id", "-"))
         raise HTTPException(status_code=429, detail="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
     if not security.passwords_match(body.password, container.settings.effective_admin_password):
-        throttles["admin_login"].record(client)
+        await anyio.to_thread.run_sync(failed)
         raise HTTPException(status_code=401, detail="Contraseña incorrecta.", headers={"WWW-Authenticate": "Bearer"})
-    token, expires_at = tokens.issue_admin(security.ADMIN_NAME)
+    await anyio.to_thread.run_sync(throttles.clear, rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+    token, expires_at = tokens.issue_admin(account)
     return {"access_token": token, "token_type": "bearer", "expires_at": iso(expires_at), "kind": "admin"}
 
 
