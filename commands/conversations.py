@@ -291,7 +291,7 @@ class ConversationCommands(CommandBase):
 
     @retry_on_conflict
     def resolve_handoff(self, cmd: ResolveHandoff) -> CommandResult:
-        label = self._system_label(cmd.organization_id, cmd.actor, "manage_customers")
+        label = self._system_label(cmd.organization_id, cmd.actor, "resolve_handoff")
         if cmd.conversation_id is not None:
             conversation_id = cmd.conversation_id
         elif cmd.customer_phone:

@@ -5,13 +5,27 @@ from __future__ import annotations
 import ipaddress
 import os
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "parlo-development-secret-change-me-0123456789"
+
+
+class SettingsError(ValueError):
+    """Settings that cannot be used. Its text names each setting and the problem, never a value:
+    pydantic's ValidationError keeps the whole input (every secret) in ``errors()``/``json()``, so
+    it is not re-raised nor chained."""
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_url=False, include_context=False, include_input=False):
+        where = ".".join(str(part) for part in item.get("loc", ())) or "settings"
+        lines.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "Invalid Parlo settings:\n  " + "\n  ".join(lines)
 
 
 def _split(value: str) -> list[str]:
@@ -61,6 +75,15 @@ class Settings(BaseSettings):
         if missing:
             raise ValueError("Production mode refuses to start without: " + "; ".join(missing))
         return self
+
+    def __init__(self, **values: Any) -> None:
+        problem = None
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            problem = _describe(error)
+        if problem is not None:
+            raise SettingsError(problem)  # outside the except block: no chained ValidationError
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -1,0 +1,82 @@
+"""The login throttles (limits library): shared through the real local Redis, in memory without it."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from gateway.security.throttle import Limit, Throttles
+from security_support import LOCAL_REDIS, UNREACHABLE_REDIS, wall_clock_ahead
+
+THREE = Limit("test-three", 3)
+
+
+@pytest.fixture
+def prefix():
+    """A key prefix of this test's own on the shared Redis; its keys are removed afterwards."""
+    name = f"parlo-test-throttle:{uuid.uuid4().hex}"
+    yield name
+    client = redis.Redis.from_url(LOCAL_REDIS)
+    for key in client.scan_iter(f"{name}:*"):
+        client.delete(key)
+    client.close()
+
+
+@pytest.fixture(params=["redis", "memory"])
+def throttles(request, prefix) -> Throttles:
+    url = LOCAL_REDIS if request.param == "redis" else UNREACHABLE_REDIS
+    opened = Throttles.open(url, prefix)
+    assert opened.backend == request.param
+    return opened
+
+
+def test_a_key_is_blocked_after_its_limit_until_the_window_passes(throttles):
+    assert [throttles.allow(THREE, "admin", "203.0.113.5") for _ in range(4)] == [True, True, True, False]
+    assert throttles.blocked(THREE, "admin", "203.0.113.5")
+    # other keys are counted on their own
+    assert not throttles.blocked(THREE, "admin", "198.51.100.7")
+    assert throttles.allow(THREE, "admin", "198.51.100.7")
+    with wall_clock_ahead(15 * 60 + 1):
+        assert not throttles.blocked(THREE, "admin", "203.0.113.5")
+        assert throttles.allow(THREE, "admin", "203.0.113.5")
+
+
+def test_record_counts_without_asking_and_clear_forgets(throttles):
+    for _ in range(3):
+        throttles.record(THREE, "acct")
+    assert throttles.blocked(THREE, "acct")
+    throttles.clear(THREE, "acct")
+    assert not throttles.blocked(THREE, "acct")
+
+
+def test_several_processes_share_the_counts_through_redis(prefix):
+    """Two web processes (two Throttles on the same Redis and prefix) see each other's attempts."""
+    first, second = Throttles.open(LOCAL_REDIS, prefix), Throttles.open(LOCAL_REDIS, prefix)
+    assert first.backend == second.backend == "redis"
+    first.record(THREE, "admin", "203.0.113.5")
+    second.record(THREE, "admin", "203.0.113.5")
+    first.record(THREE, "admin", "203.0.113.5")
+    assert second.blocked(THREE, "admin", "203.0.113.5")
+    keys = [k.decode() for k in redis.Redis.from_url(LOCAL_REDIS).scan_iter(f"{prefix}:*")]
+    assert keys and all(k.startswith(prefix + ":") for k in keys)
+    # another prefix (another deployment, another test) is not affected
+    assert not Throttles.open(LOCAL_REDIS, prefix + "-other").blocked(THREE, "admin", "203.0.113.5")
+
+
+def test_memory_fallback_is_per_process():
+    first, second = Throttles.open(UNREACHABLE_REDIS, "x"), Throttles.open(None, "x")
+    assert first.backend == second.backend == "memory"
+    for _ in range(3):
+        first.record(THREE, "k")
+    assert first.blocked(THREE, "k") and not second.blocked(THREE, "k")
+
+
+def test_a_redis_failure_later_falls_back_to_memory_and_keeps_limiting(prefix):
+    throttles = Throttles.open(LOCAL_REDIS, prefix)
+    assert throttles.backend == "redis"
+    # Redis goes away after startup (its client now points at a closed port).
+    throttles._limiter.storage.storage.connection_pool.connection_kwargs["port"] = 1
+    throttles._limiter.storage.storage.connection_pool.reset()
+    assert [throttles.allow(THREE, "k") for _ in range(4)] == [True, True, True, False]
