@@ -128,7 +128,7 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     def schedule_retry(message_id: uuid.UUID, at: datetime) -> None:
         holder["jobs"].enqueue_outbound(message_id, at)
 
-    from gateway.auth import outbound_renderer
+    from gateway.security.magic_links import outbound_renderer
 
     dispatcher = OutboundDispatcher(
         container.app,
