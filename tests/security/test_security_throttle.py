@@ -80,3 +80,11 @@ def test_a_redis_failure_later_falls_back_to_memory_and_keeps_limiting(prefix):
     throttles._limiter.storage.storage.connection_pool.connection_kwargs["port"] = 1
     throttles._limiter.storage.storage.connection_pool.reset()
     assert [throttles.allow(THREE, "k") for _ in range(4)] == [True, True, True, False]
+
+
+def test_an_unreachable_redis_is_logged_without_its_password(caplog):
+    with caplog.at_level("WARNING", logger="parlo.security.throttle"):
+        opened = Throttles.open("redis://parlo:s3cr3t-Redis-pw@127.0.0.1:1/2", "x")
+    assert opened.backend == "memory"
+    text = caplog.text
+    assert "127.0.0.1:1/2" in text and "s3cr3t" not in text and "Redis-pw" not in text
