@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
+import socket
+import threading
 import uuid
 
 import pytest
@@ -74,12 +77,57 @@ def test_memory_fallback_is_per_process():
 
 
 def test_a_redis_failure_later_falls_back_to_memory_and_keeps_limiting(prefix):
-    throttles = Throttles.open(LOCAL_REDIS, prefix)
-    assert throttles.backend == "redis"
-    # Redis goes away after startup (its client now points at a closed port).
-    throttles._limiter.storage.storage.connection_pool.connection_kwargs["port"] = 1
-    throttles._limiter.storage.storage.connection_pool.reset()
+    """Redis answers at startup, then goes away (a loopback relay to the real Redis is shut)."""
+    with redis_relay() as url:
+        throttles = Throttles.open(url, prefix)
+        assert throttles.backend == "redis"
+        assert throttles.allow(THREE, "k")
+    # The relay is gone: every call fails over to the in-process storage and the limit still holds.
     assert [throttles.allow(THREE, "k") for _ in range(4)] == [True, True, True, False]
+    assert throttles.blocked(THREE, "k")
+
+
+@contextlib.contextmanager
+def redis_relay():
+    """A TCP relay on a loopback port to the local Redis; closing it is Redis going away."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    sockets: list[socket.socket] = [listener]
+    stop = threading.Event()
+
+    def pipe(src: socket.socket, dst: socket.socket) -> None:
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
+
+    def accept() -> None:
+        while not stop.is_set():
+            try:
+                client, _ = listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", 6379))
+            sockets.extend([client, upstream])
+            threading.Thread(target=pipe, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=pipe, args=(upstream, client), daemon=True).start()
+
+    acceptor = threading.Thread(target=accept, daemon=True)
+    acceptor.start()
+    try:
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        stop.set()
+        for s in sockets:
+            with contextlib.suppress(OSError):
+                s.shutdown(socket.SHUT_RDWR)
+            s.close()
+        acceptor.join(timeout=5)
 
 
 def test_an_unreachable_redis_is_logged_without_its_password(caplog):
