@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from infra.container import Container
 from infra.settings import Settings
+
+if TYPE_CHECKING:
+    import uvicorn
 
 # Tracebacks never print local variables: they may hold secrets (settings values, tokens).
 cli = typer.Typer(
@@ -19,7 +24,7 @@ def build_container() -> Container:
     return Container(Settings())
 
 
-def uvicorn_config(app: object, *, host: str, port: int, **overrides: object) -> object:
+def uvicorn_config(app: Any, *, host: str, port: int, **overrides: Any) -> uvicorn.Config:
     """How ``parlo serve`` runs uvicorn.
 
     uvicorn's own proxy handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1

@@ -125,6 +125,7 @@ async def request_magic_link(
         phone = normalize_phone(body.phone_number)
     except InvalidInput as error:
         raise HTTPException(status_code=422, detail=error.message) from None
+
     def allowed() -> bool:
         # Per client first: a client over its limit does not use up the phone's allowance.
         return throttles.allow(rate.MAGIC_LINK_PER_CLIENT, client) and throttles.allow(rate.MAGIC_LINK_PER_PHONE, phone)
