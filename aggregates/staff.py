@@ -28,6 +28,9 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     "block_others_time": frozenset({"owner", "admin"}),
     "cancel_appointment": frozenset({"owner", "admin", "staff"}),
     "manage_customers": frozenset({"owner", "admin", "staff"}),
+    # Ending a handoff gives the conversation back to the assistant. The owners are the ones told
+    # about the handoff; admins stand in for them on day-to-day operations (docs/security.md).
+    "resolve_handoff": frozenset({"owner", "admin"}),
     "view_stats": frozenset({"owner", "admin"}),
     "add_staff": frozenset({"owner", "admin"}),
     "remove_staff": frozenset({"owner", "admin"}),
@@ -45,6 +48,7 @@ ACTION_NAMES_ES = {
     "block_others_time": "bloquear el horario de otras personas",
     "cancel_appointment": "cancelar citas",
     "manage_customers": "editar clientes",
+    "resolve_handoff": "devolverle la conversación al asistente",
     "view_stats": "ver estadísticas",
     "add_staff": "agregar personal",
     "remove_staff": "dar de baja personal",
@@ -145,6 +149,9 @@ class StaffMember(ParloAggregate):
     def check_can_serve(self, service_id: uuid.UUID, service_name: str) -> None:
         if not self.is_active:
             raise InactiveStaff(f"{self.name} ya no está recibiendo citas.")
+        if self.permission_level == "viewer":
+            # Viewers have read-only access (assistants, trainees): never booked for a service.
+            raise ServiceNotOffered(f"{self.name} tiene acceso de solo lectura y no atiende citas.")
         if str(service_id) not in self.service_ids:
             raise ServiceNotOffered(f"{self.name} no realiza el servicio «{service_name}».")
 

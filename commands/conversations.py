@@ -236,7 +236,7 @@ def hand_off_conversation(app: WriteModelQueries, cmd: HandOffConversation) -> C
 
 
 def resolve_handoff(app: WriteModelQueries, cmd: ResolveHandoff) -> CommandResult:
-    _authorize_on_conversations(app, cmd.organization_id, cmd.actor, "manage_customers")
+    _authorize_on_conversations(app, cmd.organization_id, cmd.actor, "resolve_handoff")
     if cmd.conversation_id is not None:
         conversation_id = cmd.conversation_id
     elif cmd.customer_phone:

@@ -43,11 +43,11 @@ def add_staff(app: CommandBase, cmd: AddStaff) -> CommandResult:
     staff_id = StaffMember.create_id(org.id, phone)
     if app._exists(staff_id):
         raise DuplicatePhone("Ya hay alguien del equipo registrado con ese número.", staff_id=str(staff_id))
-    service_ids = (
-        [uuid.UUID(s) for s, service in org.services.items() if service.is_active]
-        if cmd.service_ids is None
-        else list(cmd.service_ids)
-    )
+    if cmd.service_ids is None:
+        # Everyone who serves customers starts with every active service; viewers serve none.
+        service_ids = [] if cmd.permission_level == "viewer" else [uuid.UUID(s) for s, service in org.services.items() if service.is_active]
+    else:
+        service_ids = list(cmd.service_ids)
     for service_id in service_ids:
         org.service(service_id)
     if cmd.location_id is not None:
@@ -78,6 +78,9 @@ def update_staff(app: CommandBase, cmd: UpdateStaff) -> CommandResult:
         cmd.location_id is None and cmd.default_spot_id is None
     )
     _, acting = app._authorize(org.id, cmd.actor, "view_own_schedule" if self_service else "add_staff")
+    if staff.permission_level == "owner" and not own and acting is not None and acting.permission_level != "owner":
+        # Admins manage the team, not the owner: name, services, hours and level stay the owner's.
+        raise PermissionDenied("Solo el dueño puede cambiar los datos de un dueño.")
     profile = {k: v for k, v in {"name": cmd.name, "location_id": cmd.location_id, "default_spot_id": cmd.default_spot_id}.items() if v is not None}
     if cmd.location_id is not None:
         org.location(cmd.location_id)

@@ -20,6 +20,7 @@ def create_app(container: Any) -> FastAPI:
         version="0.1.0",
     )
     app.state.container = container
+    _install_security(app, container)
 
     @app.exception_handler(DomainError)
     async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
@@ -46,3 +47,16 @@ def create_app(container: Any) -> FastAPI:
     install_whatsapp(app, container)
 
     return app
+
+
+def _install_security(app: FastAPI, container: Any) -> None:
+    """Forwarded headers only from ``PARLO_TRUSTED_PROXIES`` (none by default: the client is the TCP
+    peer), and no credential in the access log whatever server runs the app."""
+    from gateway.security.redaction import install_access_log_redaction
+
+    install_access_log_redaction()
+    trusted = list(getattr(container.settings, "trusted_proxy_list", []) or [])
+    if trusted:
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)

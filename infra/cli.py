@@ -2,16 +2,54 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 import typer
 
 from infra.container import Container
 from infra.settings import Settings
 
-cli = typer.Typer(help="Parlo: asistente de citas por WhatsApp (backend event-sourced).", no_args_is_help=True)
+if TYPE_CHECKING:
+    import uvicorn
+
+# Tracebacks never print local variables: they may hold secrets (settings values, tokens).
+cli = typer.Typer(
+    help="Parlo: asistente de citas por WhatsApp (backend event-sourced).",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,
+)
 
 
 def build_container() -> Container:
     return Container(Settings())
+
+
+def uvicorn_config(app: Any, *, host: str, port: int, **overrides: Any) -> uvicorn.Config:
+    """How ``parlo serve`` runs uvicorn.
+
+    uvicorn's own proxy handling is off: by default it believes ``X-Forwarded-For`` from 127.0.0.1
+    (``FORWARDED_ALLOW_IPS``), so any local client could pick its address and dodge the login
+    throttles. The app applies forwarded headers itself, only from ``PARLO_TRUSTED_PROXIES``
+    (gateway.app). The access log redacts credentials in query strings (gateway.security.redaction).
+    """
+    import copy
+
+    import uvicorn
+    from uvicorn.config import LOGGING_CONFIG
+
+    log_config = copy.deepcopy(LOGGING_CONFIG)
+    log_config.setdefault("filters", {})["parlo_redact_query"] = {"()": "gateway.security.redaction.RedactQueryFilter"}
+    log_config["handlers"]["access"].setdefault("filters", []).append("parlo_redact_query")
+    options: dict = {
+        "host": host,
+        "port": port,
+        "proxy_headers": False,
+        "forwarded_allow_ips": "",
+        "server_header": False,
+        "log_config": log_config,
+    }
+    options.update(overrides)
+    return uvicorn.Config(app, **options)
 
 
 @cli.command()
@@ -36,7 +74,7 @@ def serve(
             container.start_projection_thread()
         # Inbound processing and outbound retries run here unless PARLO_JOBS=arq hands them to `parlo worker`.
         container.whatsapp.start()
-        uvicorn.run(create_app(container), host=host, port=port)
+        uvicorn.Server(uvicorn_config(create_app(container), host=host, port=port)).run()
     finally:
         container.close()
 

@@ -2,19 +2,39 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import unquote, urlparse
 
-from pydantic import AliasChoices, Field, SecretStr, model_validator
+from pydantic import AliasChoices, Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET = "parlo-development-secret-change-me-0123456789"
 
 
+class SettingsError(ValueError):
+    """Settings that cannot be used. Its text names each setting and the problem, never a value:
+    pydantic's ValidationError keeps the whole input (every secret) in ``errors()``/``json()``, so
+    it is not re-raised nor chained."""
+
+
+def _describe(error: ValidationError) -> str:
+    lines = []
+    for item in error.errors(include_url=False, include_context=False, include_input=False):
+        where = ".".join(str(part) for part in item.get("loc", ())) or "settings"
+        lines.append(f"{where}: {item.get('msg', 'invalid')}")
+    return "Invalid Parlo settings:\n  " + "\n  ".join(lines)
+
+
+def _split(value: str) -> list[str]:
+    return [item.strip() for item in (value or "").split(",") if item.strip()]
+
+
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # hide_input_in_errors: a failing model must never echo its input (secrets) in the error text.
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore", hide_input_in_errors=True)
 
     env: Literal["development", "production", "test"] = Field("development", validation_alias="PARLO_ENV")
     database_url: str = Field("sqlite:///parlo.db", validation_alias="PARLO_DATABASE_URL")
@@ -23,6 +43,12 @@ class Settings(BaseSettings):
     public_base_url: str = Field("http://127.0.0.1:8000", validation_alias="PARLO_PUBLIC_BASE_URL")
     redis_url: str = Field("redis://127.0.0.1:6379/0", validation_alias="PARLO_REDIS_URL")
     central_whatsapp_number: str = Field("+525500000000", validation_alias="PARLO_CENTRAL_WHATSAPP_NUMBER")
+    # Addresses (IPs or CIDR networks, comma-separated) of the reverse proxies whose X-Forwarded-For /
+    # X-Forwarded-Proto headers are believed. Empty (default): forwarded headers are ignored and the
+    # client is the TCP peer.
+    trusted_proxies: str = Field("", validation_alias="PARLO_TRUSTED_PROXIES")
+    # Redis keys of the login throttles start with this (shared by every web process on PARLO_REDIS_URL).
+    throttle_prefix: str = Field("parlo:throttle", validation_alias="PARLO_THROTTLE_PREFIX")
 
     twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
@@ -50,6 +76,29 @@ class Settings(BaseSettings):
             raise ValueError("Production mode refuses to start without: " + "; ".join(missing))
         return self
 
+    def __init__(self, **values: Any) -> None:
+        problem = None
+        try:
+            super().__init__(**values)
+        except ValidationError as error:
+            problem = _describe(error)
+        if problem is not None:
+            raise SettingsError(problem)  # outside the except block: no chained ValidationError
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxies_are_addresses(cls, value: str) -> str:
+        for item in _split(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"PARLO_TRUSTED_PROXIES: «{item}» no es una dirección IP ni una red (CIDR)") from None
+        return value
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return _split(self.trusted_proxies)
+
     @property
     def is_postgres(self) -> bool:
         return self.database_url.startswith(("postgresql://", "postgres://", "postgresql+psycopg://"))
@@ -57,7 +106,9 @@ class Settings(BaseSettings):
     @cached_property
     def sqlite_path(self) -> str:
         if not self.database_url.startswith("sqlite:///"):
-            raise ValueError(f"Unsupported PARLO_DATABASE_URL: {self.database_url!r} (use sqlite:///... or postgresql://...)")
+            # The scheme only: a URL may carry a password.
+            scheme = self.database_url.split(":", 1)[0][:20]
+            raise ValueError(f"Unsupported PARLO_DATABASE_URL scheme {scheme!r} (use sqlite:///... or postgresql://...)")
         return self.database_url[len("sqlite:///"):] or "parlo.db"
 
     @property

@@ -128,12 +128,13 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     def schedule_retry(message_id: uuid.UUID, at: datetime) -> None:
         holder["jobs"].enqueue_outbound(message_id, at)
 
-    from gateway.auth import outbound_renderer
+    from gateway.security.magic_links import outbound_renderer
 
     dispatcher = OutboundDispatcher(
         container.app,
         sender,
-        templates=wa_settings.templates,
+        # The dev mock delivers magic links outside the 24-hour window too (README: the dev outbox).
+        templates={**getattr(sender, "templates", {}), **wa_settings.templates},
         central_number=central,
         status_callback=status_callback,
         retry_base_seconds=wa_settings.retry_base_seconds,

@@ -409,6 +409,8 @@ def qualified_staff(
             continue
         if not row["is_active"] or wanted not in {str(s) for s in (row["service_ids"] or [])}:
             continue
+        if row.get("permission_level") == "viewer":  # read-only access: never offered (the command refuses too)
+            continue
         if row["location_id"] is not None and row["location_id"] != location_id:
             continue
         chosen.append(row)
@@ -633,7 +635,12 @@ class AvailabilityService:
 
         staff_rows = conn.execute(
             select(
-                t.staff.c.id, t.staff.c.service_ids, t.staff.c.working_hours, t.staff.c.location_id, t.staff.c.is_active
+                t.staff.c.id,
+                t.staff.c.service_ids,
+                t.staff.c.working_hours,
+                t.staff.c.location_id,
+                t.staff.c.is_active,
+                t.staff.c.permission_level,
             )
             .where(t.staff.c.organization_id == organization_id, t.staff.c.is_active.is_(True))
             .order_by(t.staff.c.created_at, t.staff.c.id)

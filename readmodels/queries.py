@@ -226,12 +226,13 @@ class ReadStore:
         """By name (unnamed last), then phone. ``search`` matches name, phone or email (case-insensitive)."""
         query = select(customers).where(customers.c.organization_id == _uuid(org_id))
         if search:
-            needle = f"%{search.strip().lower()}%"
+            # autoescape: "%" and "_" typed by the user are literal characters, not LIKE wildcards.
+            needle = search.strip().lower()
             query = query.where(
                 or_(
-                    func.lower(customers.c.name).like(needle),
-                    customers.c.phone_number.like(needle),
-                    func.lower(customers.c.email).like(needle),
+                    func.lower(customers.c.name).contains(needle, autoescape=True),
+                    customers.c.phone_number.contains(needle, autoescape=True),
+                    func.lower(customers.c.email).contains(needle, autoescape=True),
                 )
             )
         query = query.order_by(customers.c.name.is_(None), customers.c.name, customers.c.phone_number)

@@ -40,6 +40,16 @@ PG_PREFIX = os.environ.get("PARLO_TEST_DB_PREFIX", "parlo_t3_")
 MEMORY_ENV = {"PERSISTENCE_MODULE": "eventsourcing.popo"}
 
 
+# ---- isolation on the shared Redis ---------------------------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def _own_throttle_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test counts its login attempts under its own Redis prefix (the local Redis is shared
+    by every test and every worktree); production processes share one prefix on purpose."""
+    monkeypatch.setenv("PARLO_THROTTLE_PREFIX", f"parlo-test:{uuid.uuid4().hex}")
+
+
 # ---- clock ------------------------------------------------------------------------------
 
 

@@ -10,7 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Annotated, Any
 
-from fastapi import APIRouter, BackgroundTasks, HTTPException, Request
+import anyio
+from fastapi import APIRouter, BackgroundTasks, HTTPException
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
@@ -18,9 +19,11 @@ from aggregates.errors import InvalidInput
 from commands import Actor
 from commands.definitions import ConsumeMagicLink, IssueMagicLink, QueueOutboundMessage
 from commands.phones import normalize_phone
-from gateway import auth as security
 from gateway.api.common import Body, execute, iso, read, row
-from gateway.auth import ContainerDep, CurrentPrincipal, RequestId, Throttles, Tokens
+from gateway.deps import LOGIN_STATUSES, ClientAddress, ContainerDep, CurrentPrincipal, RequestId, ThrottlesDep, Tokens
+from gateway.security import magic_links
+from gateway.security import throttle as rate
+from gateway.security.tokens import ADMIN_NAME, passwords_match
 
 log = logging.getLogger("parlo.api.auth")
 router = APIRouter(tags=["auth"])
@@ -64,7 +67,7 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
     phone exists, not even by its timing. Failures are logged, never raised.
 
     The login token is never stored: the message is queued with a placeholder ``{enlace:<nonce>}``
-    that the outbound dispatcher turns into ``{base}/login?token=<nonce.HMAC>`` right before
+    that the outbound dispatcher turns into ``{base}/login#token=<nonce.HMAC>`` right before
     sending; the MagicLink aggregate records only the token's SHA-256."""
     sent = 0
     try:
@@ -75,11 +78,11 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
     secret = container.settings.secret_key.get_secret_value()
     actor = Actor.system("magic-link")
     for registration in registrations:
-        if registration.get("organization_status") not in security.LOGIN_STATUSES:
+        if registration.get("organization_status") not in LOGIN_STATUSES:
             continue
         try:
-            nonce = security.new_magic_nonce()
-            token = security.magic_token(secret, nonce)
+            nonce = magic_links.new_magic_nonce()
+            token = magic_links.magic_token(secret, nonce)
             container.app.execute(
                 IssueMagicLink(
                     actor=actor,
@@ -98,7 +101,7 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
                     body=_link_body(
                         registration.get("name", ""),
                         registration.get("organization_name", "tu negocio"),
-                        security.magic_link_placeholder(nonce),
+                        magic_links.magic_link_placeholder(nonce),
                     ),
                     kind="magic_link",
                 )
@@ -111,17 +114,27 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
 
 @router.post("/auth/request-magic-link", status_code=202, summary="Enviar un enlace de acceso por WhatsApp")
 async def request_magic_link(
-    body: MagicLinkRequest, container: ContainerDep, request_id: RequestId, background: BackgroundTasks, throttles: Throttles
+    body: MagicLinkRequest,
+    container: ContainerDep,
+    request_id: RequestId,
+    background: BackgroundTasks,
+    throttles: ThrottlesDep,
+    client: ClientAddress,
 ) -> JSONResponse:
     try:
         phone = normalize_phone(body.phone_number)
     except InvalidInput as error:
         raise HTTPException(status_code=422, detail=error.message) from None
-    # Over the limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
-    if throttles["magic_link"].allow(phone):
+
+    def allowed() -> bool:
+        # Per client first: a client over its limit does not use up the phone's allowance.
+        return throttles.allow(rate.MAGIC_LINK_PER_CLIENT, client) and throttles.allow(rate.MAGIC_LINK_PER_PHONE, phone)
+
+    # Over a limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
+    if await anyio.to_thread.run_sync(allowed):
         background.add_task(send_magic_links, container, phone, request_id)
     else:
-        log.warning("magic link: too many requests for one phone (request %s)", request_id)
+        log.warning("magic link: too many requests (request %s)", request_id)
     return JSONResponse(status_code=202, content={"detail": MAGIC_LINK_SENT})
 
 
@@ -166,14 +179,31 @@ async def me(principal: CurrentPrincipal, container: ContainerDep) -> dict:
 
 
 @router.post("/admin/auth/login", summary="Acceso de administrador de Parlo (12 horas)")
-async def admin_login(body: AdminLogin, request: Request, container: ContainerDep, tokens: Tokens, throttles: Throttles) -> dict:
-    client = request.client.host if request.client else "unknown"
-    if throttles["admin_login"].blocked(client):
+async def admin_login(
+    body: AdminLogin, container: ContainerDep, tokens: Tokens, throttles: ThrottlesDep, client: ClientAddress, request_id: RequestId
+) -> dict:
+    """Failures are counted per (account, client address) and per account (see gateway.security.throttle):
+    one client can lock out only itself; the client address honours X-Forwarded-For only from
+    ``PARLO_TRUSTED_PROXIES``."""
+    account = ADMIN_NAME
+
+    def blocked() -> bool:
+        return throttles.blocked(rate.ADMIN_LOGIN_PER_CLIENT, account, client) or throttles.blocked(
+            rate.ADMIN_LOGIN_PER_ACCOUNT, account
+        )
+
+    def failed() -> None:
+        throttles.record(rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+        throttles.record(rate.ADMIN_LOGIN_PER_ACCOUNT, account)
+
+    if await anyio.to_thread.run_sync(blocked):
+        log.warning("admin login: throttled (request %s)", request_id)
         raise HTTPException(status_code=429, detail="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
-    if not security.passwords_match(body.password, container.settings.effective_admin_password):
-        throttles["admin_login"].record(client)
+    if not passwords_match(body.password, container.settings.effective_admin_password):
+        await anyio.to_thread.run_sync(failed)
         raise HTTPException(status_code=401, detail="Contraseña incorrecta.", headers={"WWW-Authenticate": "Bearer"})
-    token, expires_at = tokens.issue_admin(security.ADMIN_NAME)
+    await anyio.to_thread.run_sync(throttles.clear, rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+    token, expires_at = tokens.issue_admin(account)
     return {"access_token": token, "token_type": "bearer", "expires_at": iso(expires_at), "kind": "admin"}
 
 

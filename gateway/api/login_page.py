@@ -1,6 +1,8 @@
 """``GET /login``: where a magic link sent by WhatsApp lands.
 
-A small Spanish page for phones: it reads ``?token=``, removes it from the address bar at once,
+A small Spanish page for phones: it reads ``#token=`` (the URL fragment, which browsers never send
+to the server, so no access log can hold it; ``?token=`` from older links still works and is
+redacted in the access log), removes it from the address bar at once,
 redeems it with ``POST /api/v1/auth/verify-magic-link`` and keeps the JWT in ``sessionStorage``
 (``parlo_token``). Everything it shows is set with ``textContent`` (never HTML); the token never
 leaves the page in a Referer header (``Referrer-Policy: no-referrer``).
@@ -66,8 +68,9 @@ LOGIN_HTML = """<!doctype html>
   function show(status, detail) { statusEl.textContent = status; detailEl.textContent = detail || ""; }
   function fail(status, detail) { card.className = "error"; show(status, detail); }
 
-  var params = new URLSearchParams(window.location.search);
-  var token = (params.get("token") || "").trim();
+  var fragment = new URLSearchParams((window.location.hash || "").replace(/^#/, ""));
+  var query = new URLSearchParams(window.location.search);
+  var token = (fragment.get("token") || query.get("token") || "").trim();
   // The token must not stay in the address bar, the history or a bookmark.
   try { window.history.replaceState(null, "", window.location.pathname); } catch (e) { /* sin historial */ }
   if (!token) { fail("Este enlace no tiene código de acceso.", ASK_AGAIN); return; }

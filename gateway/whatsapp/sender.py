@@ -45,9 +45,18 @@ class Sender(Protocol):
     ) -> SendResult: ...
 
 
+# The mock sender stands in for WhatsApp in development: there is no 24-hour window to respect, so
+# kinds that would need an approved template go under a stand-in content SID and land in the dev
+# outbox (``GET /api/v1/dev/whatsapp/outbox``). Only for the mock: the real sender still needs
+# PARLO_TWILIO_TEMPLATES, and configured templates always win.
+MOCK_TEMPLATES = {"magic_link": "HXdevmagiclink"}
+
+
 @dataclass
 class MockSender:
     """Records messages instead of sending them (no Twilio credentials: development and demos)."""
+
+    templates = MOCK_TEMPLATES
 
     sent: list[dict] = field(default_factory=list)
     listeners: list[Callable[[dict], None]] = field(default_factory=list)

@@ -346,7 +346,8 @@ def test_slots(api):
     assert first.status_code == 200, first.text
     slots = first.json()["slots"]
     assert slots[0]["start"] == "2026-01-15T10:00:00-06:00" and slots[0]["end"] == "2026-01-15T10:30:00-06:00"
-    assert len(slots[0]["staff_ids"]) == 4  # owner, staff and admin perform it; the viewer was given every service too
+    assert len(slots[0]["staff_ids"]) == 3  # owner, staff and admin perform it; viewers are never offered (issue #8)
+    assert str(api.staff["viewer"]) not in slots[0]["staff_ids"]
     owner = str(api.staff["owner"])
     assert book(api, staff_id=owner).status_code == 201
     after = api.get(api.org("/availability/slots"), params={**params, "staff_id": owner}).json()["slots"]

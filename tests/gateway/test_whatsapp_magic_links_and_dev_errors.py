@@ -9,7 +9,7 @@ import pytest
 
 from wa_support import CUSTOMER, OWNER, PUBLIC_BASE, Stack, postgres_available
 
-LINK = re.compile(re.escape(PUBLIC_BASE) + r"/login\?token=([A-Za-z0-9_\-.]+)")
+LINK = re.compile(re.escape(PUBLIC_BASE) + r"/login#token=([A-Za-z0-9_\-.]+)")
 
 
 def _request_link(stack: Stack, phone: str = OWNER) -> None:
