@@ -141,3 +141,6 @@ def install_api(app: FastAPI) -> None:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(login_page.router)  # GET /login: where the WhatsApp magic links land
+    from gateway.api.openapi import install_openapi
+
+    install_openapi(app)  # documents the error responses each operation really sends

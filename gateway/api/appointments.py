@@ -20,7 +20,7 @@ from commands.messages import (
     UpdateAppointmentNotes,
 )
 from gateway.api import shapes
-from gateway.api.common import Body, Day, Moment, execute, read, row
+from gateway.api.common import Body, Day, Moment, Phone, execute, read, row
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["appointments"])
@@ -36,7 +36,7 @@ class AppointmentCreate(Body):
     service_type_id: uuid.UUID
     scheduled_start: Moment = Field(description="ISO 8601 con zona horaria, p. ej. 2026-01-15T10:00:00-06:00")
     customer_id: uuid.UUID | None = None
-    phone_number: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    phone_number: Phone | None = None
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     staff_id: uuid.UUID | None = Field(None, description="Omitido: alguien del equipo que esté libre y haga el servicio")
     spot_id: uuid.UUID | None = None

@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from commands import CommandResult
 
@@ -36,9 +36,47 @@ def _check_moment(value: datetime) -> datetime:
     return value
 
 
+class SchemaHint:
+    """Adds keywords to a type's JSON schema (OpenAPI) without changing how it validates, so the
+    document states the limits the server enforces (a schema-valid value is never refused for them)."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+_DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+
 # Dates and times the API accepts: far-off years are refused with a clear 422 (not an overflow).
-Day = Annotated[date, AfterValidator(_check_day)]
-Moment = Annotated[AwareDatetime, AfterValidator(_check_moment)]
+Day = Annotated[
+    date,
+    AfterValidator(_check_day),
+    SchemaHint(pattern=_DAY_PATTERN, description="Fecha AAAA-MM-DD entre 2000-01-01 y 2099-12-31", examples=["2026-01-15"]),
+]
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_check_moment),
+    SchemaHint(
+        pattern=_MOMENT_PATTERN,
+        description="Fecha y hora ISO 8601 con zona horaria (-06:00 o Z); la fecha local entre 2000-01-01 y 2099-12-31",
+        examples=["2026-01-15T10:00:00-06:00"],
+    ),
+]
+PHONE_DESCRIPTION = (
+    "Número de WhatsApp, de preferencia en formato internacional E.164 (+525512345678). También se "
+    "aceptan 10 dígitos mexicanos, espacios y guiones; debe ser un número que exista en el plan de "
+    "numeración de su país (si no, la respuesta es 422)."
+)
+Phone = Annotated[
+    str,
+    Field(min_length=1, max_length=40),
+    SchemaHint(description=PHONE_DESCRIPTION, examples=["+525512345678"], pattern=r"^(whatsapp:)?\+?[0-9][0-9 ().\-]{6,38}$"),
+]
 # Weekly hours as the aggregates take them: {"mon": [["10:00", "20:00"]], "sun": []} (or {"open", "close"}).
 DayHours = list[list[str]] | dict[str, str] | None
 WeeklyHours = dict[str, DayHours]

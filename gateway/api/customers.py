@@ -11,7 +11,7 @@ from pydantic import Field
 
 from commands.messages import AddCustomer, UpdateCustomer
 from gateway.api import shapes
-from gateway.api.common import Body, execute, read
+from gateway.api.common import Body, Phone, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["customers"])
@@ -19,7 +19,7 @@ MISSING = "No encontré a ese cliente en este negocio."
 
 
 class CustomerCreate(Body):
-    phone_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone_number: Phone
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     email: Annotated[str | None, Field(max_length=200)] = None
     notes: Annotated[str | None, Field(max_length=2000)] = None

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from commands.messages import RegisterOrganization, UpdateOrganization
 from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
+from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, read
 from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
 
 router = APIRouter(tags=["organizations"])
@@ -19,7 +19,7 @@ BusinessType = Annotated[str, Field(pattern="^(barbershop|hair_salon|nail_salon|
 
 class OrganizationCreate(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    phone_number: Annotated[str, Field(min_length=1, max_length=40, description="El número de WhatsApp del negocio")]
+    phone_number: Phone  # the business's WhatsApp number
     business_type: BusinessType = "barbershop"
     timezone: str = "America/Mexico_City"
     location_name: Annotated[str, Field(min_length=1, max_length=120)] = "Principal"
@@ -27,7 +27,7 @@ class OrganizationCreate(Body):
     business_hours: WeeklyHours = Field(default_factory=dict)
     activate: bool = False
     owner_name: Annotated[str | None, Field(max_length=120)] = None
-    owner_phone_number: Annotated[str | None, Field(max_length=40)] = None
+    owner_phone_number: Annotated[str | None, Field(max_length=40, description=PHONE_DESCRIPTION)] = None
 
 
 class OrganizationPatch(Body):

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
+from gateway.api.common import Body, Phone, WeeklyHours, execute, read
 from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["staff"])
@@ -21,7 +21,7 @@ PermissionLevel = Literal["owner", "admin", "staff", "viewer"]
 
 class StaffCreate(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    phone_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone_number: Phone
     permission_level: PermissionLevel = "staff"
     service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200, description="Omitido: todos los servicios activos")
     working_hours: WeeklyHours | None = Field(None, description="Omitido: el horario del negocio")
