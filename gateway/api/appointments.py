@@ -20,8 +20,9 @@ from commands.messages import (
     UpdateAppointmentNotes,
 )
 from gateway.api import shapes
-from gateway.api.common import Body, Day, Moment, Phone, execute, read, row
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api.common import Body, Day, Moment, Phone, execute, in_thread, row
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["appointments"])
 MISSING = "No encontré esa cita en este negocio."
@@ -76,14 +77,14 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
             raise HTTPException(status_code=422, detail=f"El rango de fechas puede ser de hasta {MAX_RANGE_DAYS} días.")
 
 
-async def check_spot(container: Any, scope: OrgScope, spot_id: uuid.UUID | None) -> None:
+async def check_spot(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID | None) -> None:
     """A spot named explicitly must be one of this business's (the command ignores spots where none are set up)."""
-    if spot_id is not None and not any(s["id"] == spot_id for s in await read(container, "list_spots", scope.organization_id)):
+    if spot_id is not None and not any(s["id"] == spot_id for s in await in_thread(container.reads.list_spots, scope.organization_id)):
         raise HTTPException(status_code=404, detail="No encontré ese lugar de trabajo en este negocio.")
 
 
-async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
-    found = await read(container, "get_appointment", scope.organization_id, appointment_id)
+async def appointment_in_org(container: ApiContainer, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_appointment, scope.organization_id, appointment_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
@@ -92,7 +93,7 @@ async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uu
 @router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)")
 async def list_appointments(
     scope: OrgAccess,
-    container: ContainerDep,
+    container: Container,
     date_from: Annotated[Day | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
     date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
@@ -102,10 +103,7 @@ async def list_appointments(
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[dict]:
     check_range(date_from, date_to)
-    found = await read(
-        container,
-        "list_appointments",
-        scope.organization_id,
+    found = await in_thread(container.reads.list_appointments, scope.organization_id,
         date_from=date_from,
         date_to=date_to,
         staff_id=staff_id,
@@ -118,7 +116,7 @@ async def list_appointments(
 
 
 @router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita")
-async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await check_spot(container, scope, body.spot_id)
     result = await execute(
         container,
@@ -143,13 +141,13 @@ async def create_appointment(body: AppointmentCreate, scope: OrgAccess, containe
 
 
 @router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita")
-async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
 @router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas")
 async def patch_appointment(
-    appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId
+    appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: Container, request_id: RequestId
 ) -> dict:
     await appointment_in_org(container, scope, appointment_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
@@ -182,7 +180,7 @@ async def patch_appointment(
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-async def _transition(container: Any, scope: OrgScope, appointment_id: uuid.UUID, command: Any) -> dict:
+async def _transition(container: ApiContainer, scope: OrgScope, appointment_id: uuid.UUID, command: Any) -> dict:
     await appointment_in_org(container, scope, appointment_id)
     await execute(container, command)
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
@@ -190,7 +188,7 @@ async def _transition(container: Any, scope: OrgScope, appointment_id: uuid.UUID
 
 @router.post("/organizations/{org_id}/appointments/{appointment_id}/cancel", summary="Cancelar")
 async def cancel_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: CancelBody | None = None
+    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: CancelBody | None = None
 ) -> dict:
     command = CancelAppointment(
         actor=scope.actor,
@@ -204,7 +202,7 @@ async def cancel_appointment(
 
 @router.post("/organizations/{org_id}/appointments/{appointment_id}/complete", summary="Marcar como completada")
 async def complete_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
+    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: NotesBody | None = None
 ) -> dict:
     command = CompleteAppointment(
         actor=scope.actor,
@@ -218,7 +216,7 @@ async def complete_appointment(
 
 @router.post("/organizations/{org_id}/appointments/{appointment_id}/no-show", summary="Marcar como no asistió")
 async def no_show_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
+    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: NotesBody | None = None
 ) -> dict:
     command = MarkNoShow(
         actor=scope.actor,
@@ -231,7 +229,7 @@ async def no_show_appointment(
 
 
 @router.post("/organizations/{org_id}/appointments/{appointment_id}/confirm", summary="Confirmar una cita pendiente")
-async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     command = ConfirmAppointment(
         actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id
     )
@@ -239,9 +237,9 @@ async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, conta
 
 
 @router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué")
-async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     await appointment_in_org(container, scope, appointment_id)
-    entries = await read(container, "get_appointment_history", scope.organization_id, appointment_id)
+    entries = await in_thread(container.reads.get_appointment_history, scope.organization_id, appointment_id)
     events = []
     for entry in entries:
         data = row(entry, scope.timezone)

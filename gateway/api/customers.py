@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
@@ -11,8 +11,9 @@ from pydantic import Field
 
 from commands.messages import AddCustomer, UpdateCustomer
 from gateway.api import shapes
-from gateway.api.common import Body, Phone, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api.common import Body, Phone, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["customers"])
 MISSING = "No encontré a ese cliente en este negocio."
@@ -31,8 +32,8 @@ class CustomerPatch(Body):
     notes: Annotated[str | None, Field(max_length=2000)] = None
 
 
-async def customer_in_org(container: Any, scope: OrgScope, customer_id: uuid.UUID) -> dict:
-    found = await read(container, "get_customer", scope.organization_id, customer_id)
+async def customer_in_org(container: ApiContainer, scope: OrgScope, customer_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_customer, scope.organization_id, customer_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
@@ -41,23 +42,23 @@ async def customer_in_org(container: Any, scope: OrgScope, customer_id: uuid.UUI
 @router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)")
 async def list_customers(
     scope: OrgAccess,
-    container: ContainerDep,
+    container: Container,
     search: Annotated[str | None, Query(max_length=100, description="Parte del nombre, teléfono o correo")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict]:
     needle = (search or "").strip() or None
-    found = await read(container, "list_customers", scope.organization_id, search=needle, limit=limit, offset=offset)
+    found = await in_thread(container.reads.list_customers, scope.organization_id, search=needle, limit=limit, offset=offset)
     if not found and needle:
         # "55 1234 5678" or "+52 55..." should find "+525512345678": retry with the digits only.
         digits = "".join(ch for ch in needle if ch.isdigit())
         if len(digits) >= 4 and digits != needle:
-            found = await read(container, "list_customers", scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
+            found = await in_thread(container.reads.list_customers, scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
     return shapes.many(shapes.customer, found, scope.timezone)
 
 
 @router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)")
-async def create_customer(body: CustomerCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> JSONResponse:
+async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> JSONResponse:
     result = await execute(
         container,
         AddCustomer(
@@ -75,15 +76,15 @@ async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Con
 
 
 @router.get("/organizations/{org_id}/customers/{customer_id}", summary="Un cliente con su historial de citas")
-async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     found = shapes.customer(await customer_in_org(container, scope, customer_id), scope.timezone)
-    history = await read(container, "list_appointments", scope.organization_id, customer_id=customer_id)
+    history = await in_thread(container.reads.list_appointments, scope.organization_id, customer_id=customer_id)
     found["appointments"] = shapes.appointments(history, scope.timezone)
     return found
 
 
 @router.patch("/organizations/{org_id}/customers/{customer_id}", summary="Editar nombre, correo o notas")
-async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await customer_in_org(container, scope, customer_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if not fields:

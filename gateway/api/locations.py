@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.messages import AddLocation, RemoveLocation, UpdateLocation
 from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api.common import Body, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["locations"])
 MISSING = "No encontré esa sucursal en este negocio."
@@ -29,20 +30,20 @@ class LocationPatch(Body):
     business_hours: WeeklyHours | None = None
 
 
-async def location_in_org(container: Any, scope: OrgScope, location_id: uuid.UUID) -> dict:
-    location = await read(container, "get_location", location_id)
+async def location_in_org(container: ApiContainer, scope: OrgScope, location_id: uuid.UUID) -> dict:
+    location = await in_thread(container.reads.get_location, location_id)
     if location is None or location.get("organization_id") != scope.organization_id:
         raise HTTPException(status_code=404, detail=MISSING)
     return location
 
 
 @router.get("/organizations/{org_id}/locations", summary="Sucursales")
-async def list_locations(scope: OrgAccess, container: ContainerDep) -> list[dict]:
-    return shapes.many(shapes.location, await read(container, "list_locations", scope.organization_id), scope.timezone)
+async def list_locations(scope: OrgAccess, container: Container) -> list[dict]:
+    return shapes.many(shapes.location, await in_thread(container.reads.list_locations, scope.organization_id), scope.timezone)
 
 
 @router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal")
-async def create_location(body: LocationCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def create_location(body: LocationCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
         AddLocation(
@@ -58,12 +59,12 @@ async def create_location(body: LocationCreate, scope: OrgAccess, container: Con
 
 
 @router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal")
-async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
 
 
 @router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario")
-async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     fields = body.model_dump(exclude_unset=True)
     if not any(v is not None for v in fields.values()):
@@ -85,7 +86,7 @@ async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: Org
 
 
 @router.delete("/organizations/{org_id}/locations/{location_id}", status_code=204, summary="Eliminar una sucursal")
-async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await location_in_org(container, scope, location_id)
     await execute(
         container,

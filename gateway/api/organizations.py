@@ -9,8 +9,9 @@ from pydantic import Field
 
 from commands.messages import RegisterOrganization, UpdateOrganization
 from gateway.api import shapes
-from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, read
-from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
+from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import AdminPrincipal, OrgAccess, RequestId
 
 router = APIRouter(tags=["organizations"])
 
@@ -37,15 +38,15 @@ class OrganizationPatch(Body):
     settings: dict[str, Any] | None = None
 
 
-async def organization_payload(container: Any, org_id: Any) -> dict:
-    org = await read(container, "get_organization", org_id)
+async def organization_payload(container: ApiContainer, org_id: Any) -> dict:
+    org = await in_thread(container.reads.get_organization, org_id)
     if org is None:
         raise HTTPException(status_code=404, detail="No encontré ese negocio.")
-    return shapes.organization(org, await read(container, "list_locations", org_id))
+    return shapes.organization(org, await in_thread(container.reads.list_locations, org_id))
 
 
 @router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)")
-async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: ContainerDep, request_id: RequestId) -> dict:
+async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: Container, request_id: RequestId) -> dict:
     if (body.owner_name is None) != (body.owner_phone_number is None):
         raise HTTPException(status_code=422, detail="Para registrar al dueño indica su nombre y su número de WhatsApp.")
     # One command: the business and its owner are saved together, or neither is.
@@ -70,12 +71,12 @@ async def create_organization(body: OrganizationCreate, principal: AdminPrincipa
 
 
 @router.get("/organizations/{org_id}", summary="Datos del negocio")
-async def get_organization(scope: OrgAccess, container: ContainerDep) -> dict:
+async def get_organization(scope: OrgAccess, container: Container) -> dict:
     return await organization_payload(container, scope.organization_id)
 
 
 @router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes")
-async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = body.model_dump(exclude_unset=True)
     profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}
     if not profile and not fields.get("settings"):

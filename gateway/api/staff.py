@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import shapes
-from gateway.api.common import Body, Phone, WeeklyHours, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api.common import Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["staff"])
 MISSING = "No encontré a esa persona en este negocio."
@@ -38,21 +39,21 @@ class StaffPatch(Body):
     default_spot_id: uuid.UUID | None = None
 
 
-async def staff_in_org(container: Any, scope: OrgScope, staff_id: uuid.UUID) -> dict:
-    found = await read(container, "get_staff", scope.organization_id, staff_id)
+async def staff_in_org(container: ApiContainer, scope: OrgScope, staff_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_staff, scope.organization_id, staff_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
 
 
 @router.get("/organizations/{org_id}/staff", summary="Equipo")
-async def list_staff(scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
-    found = await read(container, "list_staff", scope.organization_id, active_only=active_only)
+async def list_staff(scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
+    found = await in_thread(container.reads.list_staff, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.staff_member, found, scope.timezone)
 
 
 @router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo")
-async def create_staff(body: StaffCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
         AddStaff(
@@ -72,12 +73,12 @@ async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container
 
 
 @router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo")
-async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
 @router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario")
-async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     fields = body.model_dump(exclude_unset=True)
     if not fields:
@@ -103,7 +104,7 @@ async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, c
 
 
 @router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja")
-async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(
         container, DeactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
@@ -112,7 +113,7 @@ async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Con
 
 
 @router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar")
-async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(
         container, ReactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
