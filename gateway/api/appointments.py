@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -19,7 +20,7 @@ from commands.messages import (
     RescheduleAppointment,
     UpdateAppointmentNotes,
 )
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, Day, Moment, Phone, execute, in_thread, row
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -90,7 +91,7 @@ async def appointment_in_org(container: ApiContainer, scope: OrgScope, appointme
     return found
 
 
-@router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)")
+@router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)", response_model=list[models.Appointment], response_model_exclude_unset=True)
 async def list_appointments(
     scope: OrgAccess,
     container: Container,
@@ -115,7 +116,7 @@ async def list_appointments(
     return shapes.appointments(found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita")
+@router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita", response_model=models.Appointment, response_model_exclude_unset=True)
 async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await check_spot(container, scope, body.spot_id)
     result = await execute(
@@ -140,12 +141,12 @@ async def create_appointment(body: AppointmentCreate, scope: OrgAccess, containe
     return shapes.appointment(await appointment_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita")
+@router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita", response_model=models.Appointment, response_model_exclude_unset=True)
 async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas")
+@router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas", response_model=models.Appointment, response_model_exclude_unset=True)
 async def patch_appointment(
     appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: Container, request_id: RequestId
 ) -> dict:
@@ -180,63 +181,58 @@ async def patch_appointment(
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-async def _transition(container: ApiContainer, scope: OrgScope, appointment_id: uuid.UUID, command: Any) -> dict:
+# Status changes (cancel, complete, no-show, confirm) share one code path: the table says which
+# command each runs and which optional body field it passes on; ``_status_route`` registers them.
+_STATUS_CHANGES: dict[str, tuple[type, type[Body] | None, str | None, str]] = {
+    "cancel": (CancelAppointment, CancelBody, "reason", "Cancelar"),
+    "complete": (CompleteAppointment, NotesBody, "notes", "Marcar como completada"),
+    "no-show": (MarkNoShow, NotesBody, "notes", "Marcar como no asistió"),
+    "confirm": (ConfirmAppointment, None, None, "Confirmar una cita pendiente"),
+}
+
+
+async def change_status(
+    action: str, appointment_id: uuid.UUID, scope: OrgScope, container: ApiContainer, request_id: str, body: Body | None
+) -> dict:
+    command_type, _body_type, field, _summary = _STATUS_CHANGES[action]
+    extra = {field: getattr(body, field) if body is not None else ""} if field else {}
+    command = command_type(
+        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id, **extra
+    )
     await appointment_in_org(container, scope, appointment_id)
     await execute(container, command)
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/cancel", summary="Cancelar")
-async def cancel_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: CancelBody | None = None
-) -> dict:
-    command = CancelAppointment(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        reason=(body.reason if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
+def _status_route(action: str) -> None:
+    _command, body_type, _field, summary = _STATUS_CHANGES[action]
+
+    async def route(
+        appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: Any = None
+    ) -> dict:
+        return await change_status(action, appointment_id, scope, container, request_id, body)
+
+    name = action.replace("-", "_") + "_appointment"
+    route.__name__ = route.__qualname__ = name
+    signature = inspect.signature(route, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name != "body"]
+    if body_type is not None:  # the body is optional: a bare POST works too
+        parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=body_type | None))
+    route.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    router.post(
+        f"/organizations/{{org_id}}/appointments/{{appointment_id}}/{action}",
+        summary=summary,
+        name=name,
+        response_model=models.Appointment,
+        response_model_exclude_unset=True,
+    )(route)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/complete", summary="Marcar como completada")
-async def complete_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: NotesBody | None = None
-) -> dict:
-    command = CompleteAppointment(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        notes=(body.notes if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
+for _action in _STATUS_CHANGES:
+    _status_route(_action)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/no-show", summary="Marcar como no asistió")
-async def no_show_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: NotesBody | None = None
-) -> dict:
-    command = MarkNoShow(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        notes=(body.notes if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
-
-
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/confirm", summary="Confirmar una cita pendiente")
-async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    command = ConfirmAppointment(
-        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id
-    )
-    return await _transition(container, scope, appointment_id, command)
-
-
-@router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué")
+@router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué", response_model=models.AppointmentHistory, response_model_exclude_unset=True)
 async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     await appointment_in_org(container, scope, appointment_id)
     entries = await in_thread(container.reads.get_appointment_history, scope.organization_id, appointment_id)

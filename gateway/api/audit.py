@@ -9,6 +9,7 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
+from gateway.api import models
 from gateway.api.common import Moment, in_thread, row
 from gateway.api.deps import Container
 from gateway.auth import AdminPrincipal, OrgAccess
@@ -34,7 +35,7 @@ async def aggregate_state(
     return {"aggregate_id": str(aggregate_id), "version": version, "at": at.isoformat() if at else None, "state": state}
 
 
-@router.get("/organizations/{org_id}/activity", summary="Actividad reciente del negocio (dueños y administradores)")
+@router.get("/organizations/{org_id}/activity", summary="Actividad reciente del negocio (dueños y administradores)", response_model=list[models.ActivityEntry], response_model_exclude_unset=True)
 async def organization_activity(
     scope: OrgAccess,
     container: Container,

@@ -21,7 +21,7 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import Field
 
 from commands.messages import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
 from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso
 from gateway.api.deps import ApiContainer, Container
@@ -58,7 +58,7 @@ def today_in(scope: OrgScope, container: ApiContainer) -> date:
     return container.app.now().astimezone(ZoneInfo(scope.timezone)).date()
 
 
-@router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos")
+@router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos", response_model=models.Availability, response_model_exclude_unset=True)
 async def get_availability(
     scope: OrgAccess,
     container: Container,
@@ -92,7 +92,7 @@ async def get_availability(
     }
 
 
-@router.get("/organizations/{org_id}/availability/slots", summary="Horarios libres para un servicio")
+@router.get("/organizations/{org_id}/availability/slots", summary="Horarios libres para un servicio", response_model=models.Slots, response_model_exclude_unset=True)
 async def get_slots(
     scope: OrgAccess,
     container: Container,

@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from gateway.api import models
 from gateway.api.common import in_thread, row
 from gateway.api.deps import ApiContainer, Container, ConversationStore
 from gateway.auth import OrgAccess, mask_magic_links
@@ -47,7 +48,7 @@ async def conversation_with_customer(container: ApiContainer, reads: Conversatio
     return data
 
 
-@router.get("/organizations/{org_id}/conversations", summary="Conversaciones de WhatsApp")
+@router.get("/organizations/{org_id}/conversations", summary="Conversaciones de WhatsApp", response_model=list[models.Conversation], response_model_exclude_unset=True)
 async def list_conversations(
     scope: OrgAccess,
     reads: ConversationStore,
@@ -59,12 +60,12 @@ async def list_conversations(
     return [conversation_shape(c, scope.timezone) for c in found]
 
 
-@router.get("/organizations/{org_id}/conversations/{conversation_id}", summary="Una conversación")
+@router.get("/organizations/{org_id}/conversations/{conversation_id}", summary="Una conversación", response_model=models.Conversation, response_model_exclude_unset=True)
 async def get_conversation(conversation_id: uuid.UUID, scope: OrgAccess, container: Container, reads: ConversationStore) -> dict:
     return await conversation_with_customer(container, reads, scope.organization_id, conversation_id, scope.timezone)
 
 
-@router.get("/organizations/{org_id}/conversations/{conversation_id}/messages", summary="Mensajes de una conversación")
+@router.get("/organizations/{org_id}/conversations/{conversation_id}/messages", summary="Mensajes de una conversación", response_model=list[models.Message], response_model_exclude_unset=True)
 async def list_messages(
     conversation_id: uuid.UUID,
     scope: OrgAccess,

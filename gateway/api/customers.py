@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from commands.messages import AddCustomer, UpdateCustomer
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, Phone, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -39,7 +39,7 @@ async def customer_in_org(container: ApiContainer, scope: OrgScope, customer_id:
     return found
 
 
-@router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)")
+@router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)", response_model=list[models.Customer], response_model_exclude_unset=True)
 async def list_customers(
     scope: OrgAccess,
     container: Container,
@@ -57,7 +57,7 @@ async def list_customers(
     return shapes.many(shapes.customer, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)")
+@router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)", response_model=models.Customer, response_model_exclude_unset=True)
 async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> JSONResponse:
     result = await execute(
         container,
@@ -75,7 +75,7 @@ async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Con
     return JSONResponse(status_code=201 if result.data.get("created", True) else 200, content=payload)
 
 
-@router.get("/organizations/{org_id}/customers/{customer_id}", summary="Un cliente con su historial de citas")
+@router.get("/organizations/{org_id}/customers/{customer_id}", summary="Un cliente con su historial de citas", response_model=models.CustomerWithHistory, response_model_exclude_unset=True)
 async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     found = shapes.customer(await customer_in_org(container, scope, customer_id), scope.timezone)
     history = await in_thread(container.reads.list_appointments, scope.organization_id, customer_id=customer_id)
@@ -83,7 +83,7 @@ async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: Cont
     return found
 
 
-@router.patch("/organizations/{org_id}/customers/{customer_id}", summary="Editar nombre, correo o notas")
+@router.patch("/organizations/{org_id}/customers/{customer_id}", summary="Editar nombre, correo o notas", response_model=models.Customer, response_model_exclude_unset=True)
 async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await customer_in_org(container, scope, customer_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}

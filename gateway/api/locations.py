@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.messages import AddLocation, RemoveLocation, UpdateLocation
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, WeeklyHours, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -37,12 +37,12 @@ async def location_in_org(container: ApiContainer, scope: OrgScope, location_id:
     return location
 
 
-@router.get("/organizations/{org_id}/locations", summary="Sucursales")
+@router.get("/organizations/{org_id}/locations", summary="Sucursales", response_model=list[models.Location], response_model_exclude_unset=True)
 async def list_locations(scope: OrgAccess, container: Container) -> list[dict]:
     return shapes.many(shapes.location, await in_thread(container.reads.list_locations, scope.organization_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal")
+@router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal", response_model=models.Location, response_model_exclude_unset=True)
 async def create_location(body: LocationCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
@@ -58,12 +58,12 @@ async def create_location(body: LocationCreate, scope: OrgAccess, container: Con
     return shapes.location(await location_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal")
+@router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal", response_model=models.Location, response_model_exclude_unset=True)
 async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario")
+@router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario", response_model=models.Location, response_model_exclude_unset=True)
 async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     fields = body.model_dump(exclude_unset=True)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from commands.messages import RegisterOrganization, UpdateOrganization
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import AdminPrincipal, OrgAccess, RequestId
@@ -45,7 +45,7 @@ async def organization_payload(container: ApiContainer, org_id: Any) -> dict:
     return shapes.organization(org, await in_thread(container.reads.list_locations, org_id))
 
 
-@router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)")
+@router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)", response_model=models.Organization, response_model_exclude_unset=True)
 async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: Container, request_id: RequestId) -> dict:
     if (body.owner_name is None) != (body.owner_phone_number is None):
         raise HTTPException(status_code=422, detail="Para registrar al dueño indica su nombre y su número de WhatsApp.")
@@ -70,12 +70,12 @@ async def create_organization(body: OrganizationCreate, principal: AdminPrincipa
     return await organization_payload(container, result.id)
 
 
-@router.get("/organizations/{org_id}", summary="Datos del negocio")
+@router.get("/organizations/{org_id}", summary="Datos del negocio", response_model=models.Organization, response_model_exclude_unset=True)
 async def get_organization(scope: OrgAccess, container: Container) -> dict:
     return await organization_payload(container, scope.organization_id)
 
 
-@router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes")
+@router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes", response_model=models.Organization, response_model_exclude_unset=True)
 async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = body.model_dump(exclude_unset=True)
     profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.messages import AddService, RemoveService, UpdateService
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -43,13 +43,13 @@ async def service_in_org(container: ApiContainer, scope: OrgScope, service_id: u
     return found
 
 
-@router.get("/organizations/{org_id}/services", summary="Servicios")
+@router.get("/organizations/{org_id}/services", summary="Servicios", response_model=list[models.Service], response_model_exclude_unset=True)
 async def list_services(scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
     found = await in_thread(container.reads.list_services, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.service, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio")
+@router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio", response_model=models.Service, response_model_exclude_unset=True)
 async def create_service(body: ServiceCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
@@ -66,12 +66,12 @@ async def create_service(body: ServiceCreate, scope: OrgAccess, container: Conta
     return shapes.service(await service_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/services/{service_id}", summary="Un servicio")
+@router.get("/organizations/{org_id}/services/{service_id}", summary="Un servicio", response_model=models.Service, response_model_exclude_unset=True)
 async def get_service(service_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.service(await service_in_org(container, scope, service_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/services/{service_id}", summary="Cambiar un servicio (o desactivarlo)")
+@router.patch("/organizations/{org_id}/services/{service_id}", summary="Cambiar un servicio (o desactivarlo)", response_model=models.Service, response_model_exclude_unset=True)
 async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await service_in_org(container, scope, service_id)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.messages import AddSpot, RemoveSpot, UpdateSpot
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.api.locations import location_in_org
@@ -43,14 +43,14 @@ async def spot_in_org(container: ApiContainer, scope: OrgScope, spot_id: uuid.UU
     raise HTTPException(status_code=404, detail=MISSING)
 
 
-@router.get("/organizations/{org_id}/locations/{location_id}/spots", summary="Lugares de una sucursal")
+@router.get("/organizations/{org_id}/locations/{location_id}/spots", summary="Lugares de una sucursal", response_model=list[models.Spot], response_model_exclude_unset=True)
 async def list_spots(location_id: uuid.UUID, scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
     await location_in_org(container, scope, location_id)
     found = await in_thread(container.reads.list_spots, scope.organization_id, location_id=location_id, active_only=active_only)
     return shapes.many(shapes.spot, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/locations/{location_id}/spots", status_code=201, summary="Agregar un lugar")
+@router.post("/organizations/{org_id}/locations/{location_id}/spots", status_code=201, summary="Agregar un lugar", response_model=models.Spot, response_model_exclude_unset=True)
 async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     result = await execute(
@@ -68,7 +68,7 @@ async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess
     return shapes.spot(await spot_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/spots/{spot_id}", summary="Un lugar")
+@router.get("/organizations/{org_id}/spots/{spot_id}", summary="Un lugar", response_model=models.Spot, response_model_exclude_unset=True)
 async def get_spot(spot_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.spot(await spot_in_org(container, scope, spot_id), scope.timezone)
 
@@ -84,7 +84,7 @@ async def _update(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID, 
     return shapes.spot(await spot_in_org(container, scope, spot_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/spots/{spot_id}", summary="Cambiar nombre, orden, estado o servicios")
+@router.patch("/organizations/{org_id}/spots/{spot_id}", summary="Cambiar nombre, orden, estado o servicios", response_model=models.Spot, response_model_exclude_unset=True)
 async def patch_spot(spot_id: uuid.UUID, body: SpotPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if "service_type_ids" in fields:
@@ -92,7 +92,7 @@ async def patch_spot(spot_id: uuid.UUID, body: SpotPatch, scope: OrgAccess, cont
     return await _update(container, scope, spot_id, fields, request_id)
 
 
-@router.put("/organizations/{org_id}/spots/{spot_id}/services", summary="Asignar los servicios que atiende un lugar")
+@router.put("/organizations/{org_id}/spots/{spot_id}/services", summary="Asignar los servicios que atiende un lugar", response_model=models.Spot, response_model_exclude_unset=True)
 async def put_spot_services(spot_id: uuid.UUID, body: SpotServices, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     return await _update(container, scope, spot_id, {"service_ids": [str(s) for s in body.service_type_ids]}, request_id)
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.common import Body, Phone, WeeklyHours, execute, in_thread
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -46,13 +46,13 @@ async def staff_in_org(container: ApiContainer, scope: OrgScope, staff_id: uuid.
     return found
 
 
-@router.get("/organizations/{org_id}/staff", summary="Equipo")
+@router.get("/organizations/{org_id}/staff", summary="Equipo", response_model=list[models.StaffMember], response_model_exclude_unset=True)
 async def list_staff(scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
     found = await in_thread(container.reads.list_staff, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.staff_member, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo")
+@router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
@@ -72,12 +72,12 @@ async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container
     return shapes.staff_member(await staff_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo")
+@router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario")
+@router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     fields = body.model_dump(exclude_unset=True)
@@ -103,7 +103,7 @@ async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, c
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja")
+@router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(
@@ -112,7 +112,7 @@ async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Con
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar")
+@router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(

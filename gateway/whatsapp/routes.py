@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from aggregates.errors import DomainError
 from commands.messages import ResolveHandoff
 from commands.phones import normalize_phone
+from gateway.api.models import HandoffResolved
 from gateway.auth import OrgAccess
 from gateway.whatsapp.demo_page import DEMO_CHAT_HTML
 from gateway.whatsapp.signature import is_valid, public_url
@@ -119,6 +120,7 @@ def install(app: FastAPI, container: Any) -> None:
         "/api/v1/organizations/{org_id}/conversations/{conversation_id}/resolve-handoff",
         tags=["conversations"],
         summary="Regresar la conversación al asistente",
+        response_model=HandoffResolved,
     )
     async def resolve_handoff(conversation_id: uuid.UUID, scope: OrgAccess) -> Response:
         """The team finished with a handed-off customer: the assistant answers again."""

@@ -134,3 +134,39 @@ def test_real_error_responses_validate_against_the_documented_schema(api, doc):
     answer = api.client.post(api.org("/customers"), content=b'{"name": "\\ud800", "phone_number": "+525598765400"}', headers={**api.headers(), "Content-Type": "application/json"})
     _check(doc, "POST", api.org("/customers"), answer)
     assert checked >= {401, 403, 404, 409, 422}
+
+
+def test_routes_document_what_they_return_and_real_answers_fit(api, doc):
+    # Given the business's resource routes
+    org = api.org()
+    booked = api.post(org + "/appointments", json={"service_type_id": str(api.service), "scheduled_start": "2026-01-15T12:00:00-06:00", "phone_number": "+525598765499", "name": "Juan"})
+    assert booked.status_code == 201, booked.text
+    appointment = booked.json()["id"]
+    customer = booked.json()["customer_id"]
+    location = api.get(org + "/locations").json()[0]["id"]
+    samples = [
+        ("GET", org, "Organization"),
+        ("GET", org + "/locations", "Location"),
+        ("GET", org + "/services", "Service"),
+        ("GET", org + "/staff", "StaffMember"),
+        ("GET", org + "/customers", "Customer"),
+        ("GET", org + f"/customers/{customer}", "CustomerWithHistory"),
+        ("GET", org + "/appointments", "Appointment"),
+        ("GET", org + f"/appointments/{appointment}/history", "AppointmentHistory"),
+        ("GET", org + "/availability", "Availability"),
+        ("GET", org + "/availability/slots?service_type_id=" + str(api.service) + "&date_from=2026-01-16", "Slots"),
+        ("GET", org + f"/locations/{location}/spots", "Spot"),
+        ("GET", org + "/conversations", "Conversation"),
+        ("GET", org + "/activity", "ActivityEntry"),
+        ("POST", org + f"/appointments/{appointment}/cancel", "Appointment"),
+    ]
+    for method, url, model in samples:
+        _, template, operation = sorted(_operation_for(doc, method, url), key=lambda found: found[0])[0]
+        # Then the success response names its model (so /docs shows the fields) ...
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert (schema.get("items") or schema).get("$ref", "").endswith(f"/{model}"), f"{method} {template}: {schema}"
+        # ... and what the route really answers fits it
+        answer = api.client.request(method, url, headers=api.headers())
+        assert answer.status_code == 200, answer.text
+        errors = list(Draft202012Validator(_schema(doc, schema)).iter_errors(answer.json()))
+        assert not errors, f"{method} {template}: {errors[0].message}"
