@@ -129,7 +129,8 @@ def _wait(waiter: Callable[..., Any], position: int) -> Any:
 
 
 async def read(container: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call a ReadStore method (``container.reads``) in a worker thread."""
+    """Call a ReadStore method by name in a worker thread. Legacy: routes use the typed
+    ``gateway.api.deps.Container`` (``await in_thread(container.reads.get_service, ...)``)."""
     return await in_thread(getattr(container.reads, method), *args, **kwargs)
 
 
