@@ -22,7 +22,7 @@ from commands.messages import (
 )
 from gateway.api import models, shapes
 from gateway.api.common import Body, Day, Moment, Phone, execute, in_thread, row
-from gateway.api.deps import ApiContainer, Container
+from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["appointments"])
@@ -94,7 +94,7 @@ async def appointment_in_org(container: ApiContainer, scope: OrgScope, appointme
 @router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)", response_model=list[models.Appointment], response_model_exclude_unset=True)
 async def list_appointments(
     scope: OrgAccess,
-    container: Container,
+    reads: Reads,
     date_from: Annotated[Day | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
     date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
@@ -104,7 +104,7 @@ async def list_appointments(
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[dict]:
     check_range(date_from, date_to)
-    found = await in_thread(container.reads.list_appointments, scope.organization_id,
+    found = await in_thread(reads.list_appointments, scope.organization_id,
         date_from=date_from,
         date_to=date_to,
         staff_id=staff_id,

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query
 from gateway.api import models
 from gateway.api.common import Moment, in_thread, row
-from gateway.api.deps import Container
+from gateway.api.deps import Container, Reads
 from gateway.auth import AdminPrincipal, OrgAccess
 
 router = APIRouter(tags=["audit"])
@@ -38,11 +38,11 @@ async def aggregate_state(
 @router.get("/organizations/{org_id}/activity", summary="Actividad reciente del negocio (dueños y administradores)", response_model=list[models.ActivityEntry], response_model_exclude_unset=True)
 async def organization_activity(
     scope: OrgAccess,
-    container: Container,
+    reads: Reads,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     before_position: Annotated[int | None, Query(ge=1)] = None,
 ) -> list[dict]:
     if not scope.principal.is_admin and scope.principal.permission_level not in ("owner", "admin"):
         raise HTTPException(status_code=403, detail="No tienes permiso para ver la actividad del negocio.")
-    found = await in_thread(container.reads.list_activity, scope.organization_id, limit, before_position=before_position)
+    found = await in_thread(reads.list_activity, scope.organization_id, limit, before_position=before_position)
     return [row(entry, scope.timezone) for entry in found]

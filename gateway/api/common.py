@@ -78,8 +78,24 @@ Phone = Annotated[
     SchemaHint(description=PHONE_DESCRIPTION, examples=["+525512345678"], pattern=r"^(whatsapp:)?\+?[0-9][0-9 ().\-]{6,38}$"),
 ]
 # Weekly hours as the aggregates take them: {"mon": [["10:00", "20:00"]], "sun": []} (or {"open", "close"}).
-DayHours = list[list[str]] | dict[str, str] | None
-WeeklyHours = dict[str, DayHours]
+# The schema states the aggregates' rules (weekday keys, HH:MM, opening before closing, no overlaps).
+TimeOfDay = Annotated[str, SchemaHint(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", examples=["10:00"])]
+DayHours = (
+    list[Annotated[list[TimeOfDay], SchemaHint(minItems=2, maxItems=2, description="[apertura, cierre]")]]
+    | Annotated[dict[str, TimeOfDay], SchemaHint(propertyNames={"enum": ["open", "close"]})]
+    | None
+)
+WeeklyHours = Annotated[
+    dict[str, DayHours],
+    SchemaHint(
+        propertyNames={"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        description=(
+            "Horario semanal: cada día (mon…sun) con rangos [apertura, cierre] en HH:MM (24 h); la apertura "
+            "antes del cierre y sin encimarse. Un día omitido o [] está cerrado."
+        ),
+        examples=[{"mon": [["10:00", "14:00"], ["16:00", "20:00"]], "sun": []}],
+    ),
+]
 
 
 class Body(BaseModel):

@@ -12,7 +12,7 @@ from pydantic import Field
 from commands.messages import AddCustomer, UpdateCustomer
 from gateway.api import models, shapes
 from gateway.api.common import Body, Phone, execute, in_thread
-from gateway.api.deps import ApiContainer, Container
+from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["customers"])
@@ -42,18 +42,18 @@ async def customer_in_org(container: ApiContainer, scope: OrgScope, customer_id:
 @router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)", response_model=list[models.Customer], response_model_exclude_unset=True)
 async def list_customers(
     scope: OrgAccess,
-    container: Container,
+    reads: Reads,
     search: Annotated[str | None, Query(max_length=100, description="Parte del nombre, teléfono o correo")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict]:
     needle = (search or "").strip() or None
-    found = await in_thread(container.reads.list_customers, scope.organization_id, search=needle, limit=limit, offset=offset)
+    found = await in_thread(reads.list_customers, scope.organization_id, search=needle, limit=limit, offset=offset)
     if not found and needle:
         # "55 1234 5678" or "+52 55..." should find "+525512345678": retry with the digits only.
         digits = "".join(ch for ch in needle if ch.isdigit())
         if len(digits) >= 4 and digits != needle:
-            found = await in_thread(container.reads.list_customers, scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
+            found = await in_thread(reads.list_customers, scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
     return shapes.many(shapes.customer, found, scope.timezone)
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from commands.messages import AddLocation, RemoveLocation, UpdateLocation
 from gateway.api import models, shapes
 from gateway.api.common import Body, WeeklyHours, execute, in_thread
-from gateway.api.deps import ApiContainer, Container
+from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["locations"])
@@ -38,8 +38,8 @@ async def location_in_org(container: ApiContainer, scope: OrgScope, location_id:
 
 
 @router.get("/organizations/{org_id}/locations", summary="Sucursales", response_model=list[models.Location], response_model_exclude_unset=True)
-async def list_locations(scope: OrgAccess, container: Container) -> list[dict]:
-    return shapes.many(shapes.location, await in_thread(container.reads.list_locations, scope.organization_id), scope.timezone)
+async def list_locations(scope: OrgAccess, reads: Reads) -> list[dict]:
+    return shapes.many(shapes.location, await in_thread(reads.list_locations, scope.organization_id), scope.timezone)
 
 
 @router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal", response_model=models.Location, response_model_exclude_unset=True)

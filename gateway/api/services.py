@@ -11,7 +11,7 @@ from pydantic import Field
 from commands.messages import AddService, RemoveService, UpdateService
 from gateway.api import models, shapes
 from gateway.api.common import Body, execute, in_thread
-from gateway.api.deps import ApiContainer, Container
+from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["services"])
@@ -44,8 +44,8 @@ async def service_in_org(container: ApiContainer, scope: OrgScope, service_id: u
 
 
 @router.get("/organizations/{org_id}/services", summary="Servicios", response_model=list[models.Service], response_model_exclude_unset=True)
-async def list_services(scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
-    found = await in_thread(container.reads.list_services, scope.organization_id, active_only=active_only)
+async def list_services(scope: OrgAccess, reads: Reads, active_only: bool = False) -> list[dict]:
+    found = await in_thread(reads.list_services, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.service, found, scope.timezone)
 
 

@@ -11,7 +11,7 @@ from pydantic import Field
 from commands.messages import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import models, shapes
 from gateway.api.common import Body, Phone, WeeklyHours, execute, in_thread
-from gateway.api.deps import ApiContainer, Container
+from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["staff"])
@@ -47,8 +47,8 @@ async def staff_in_org(container: ApiContainer, scope: OrgScope, staff_id: uuid.
 
 
 @router.get("/organizations/{org_id}/staff", summary="Equipo", response_model=list[models.StaffMember], response_model_exclude_unset=True)
-async def list_staff(scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
-    found = await in_thread(container.reads.list_staff, scope.organization_id, active_only=active_only)
+async def list_staff(scope: OrgAccess, reads: Reads, active_only: bool = False) -> list[dict]:
+    found = await in_thread(reads.list_staff, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.staff_member, found, scope.timezone)
 
 
