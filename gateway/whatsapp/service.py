@@ -19,6 +19,7 @@ from commands.phones import normalize_phone
 log = logging.getLogger("parlo.whatsapp")
 WEBHOOK_ACTOR = Actor.system("whatsapp-webhook")
 KNOWN_STATUSES = {"queued", "sent", "delivered", "read", "failed", "undelivered"}
+OWN_NUMBER_RECHECK_SECONDS = 60.0  # a sender found not to be a business number is re-checked after this
 MAX_BODY = 4096  # WhatsApp's own limit for a text message; anything longer is not stored whole
 
 
@@ -62,6 +63,7 @@ class WhatsAppGateway:
         self._on_stop = on_stop
         self._started = False
         self._org_cache: dict[str, tuple[uuid.UUID, float]] = {}
+        self._ordinary_senders: dict[str, float] = {}  # senders that are no business number, until when
         self.demo_number: str | None = None  # the dev chat writes to this business by default
         self.demo_name: str | None = None
         self._start_lock = threading.Lock()
@@ -122,7 +124,15 @@ class WhatsAppGateway:
         """The sender is the receiving number, Parlo's central number or any business's WhatsApp number."""
         if phone == to_number or (self.central_number and phone == self.central_number):
             return True
-        return self.resolve_organization(phone) is not None
+        known = self._ordinary_senders.get(phone)
+        if known is not None and known > time.monotonic():
+            return False  # checked a moment ago: the lookup (~7 ms) is not repeated for every message
+        if self.resolve_organization(phone) is not None:
+            return True
+        if len(self._ordinary_senders) > 10_000:
+            self._ordinary_senders.clear()
+        self._ordinary_senders[phone] = time.monotonic() + OWN_NUMBER_RECHECK_SECONDS
+        return False
 
     def receive(self, form: Any) -> dict:
         """Store one inbound message durably and schedule its processing. Never raises for bad input."""
