@@ -9,7 +9,8 @@ Conventions
   ``Actor.staff(<token's staff id>)`` or ``Actor.admin(<name>)``, with the request id as ``cause``;
   then the route waits until the projections applied the command's events, so the response and the
   next GET see the write.
-* Reads come from ``container.reads`` (ReadStore) and ``readmodels.search``.
+* Reads come from the typed dependencies of ``gateway.api.deps`` (``Container``, ``Reads``) and ``readmodels.search``;
+  routes declare ``response_model``s (``gateway.api.models``) and the OpenAPI document lists every error they send.
 * Times are ISO 8601 with offset, in the business's time zone. Errors are ``{"detail": "<español>"}``.
 """
 
