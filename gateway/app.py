@@ -26,7 +26,14 @@ def create_app(container: Any) -> FastAPI:
     async def _domain_error(_request: Request, error: DomainError) -> JSONResponse:
         return JSONResponse(status_code=error.http_status, content={"detail": error.message, "code": error.code})
 
-    @app.get("/health", tags=["health"])
+    @app.get(
+        "/health",
+        tags=["health"],
+        responses={
+            200: {"content": {"application/json": {"example": {"status": "ok", "store": "reachable"}}}},
+            503: {"description": "El almacén de eventos no responde", "content": {"application/json": {"example": {"status": "unavailable", "store": "unreachable"}}}},
+        },
+    )
     async def health() -> JSONResponse:
         # Public: never the exception text (store_is_reachable logs it).
         try:

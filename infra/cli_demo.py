@@ -128,6 +128,22 @@ def chat(
                 typer.secho(f"Error {response.status_code}: {response.text}", fg=typer.colors.RED)
                 continue
             show_new()
+            note = _quiet_note(response.json())
+            if note:
+                typer.secho(note, fg=typer.colors.YELLOW)
+
+
+def _quiet_note(answer: dict) -> str | None:
+    """Why a message got no reply in the terminal (so the chat never just seems to hang)."""
+    if answer.get("result") == "own_number":
+        return "(Ese es un número del propio Parlo: no se contesta, para no crear un ciclo.)"
+    if answer.get("result") not in ("stored", None):
+        return f"(Mensaje no procesado: {answer.get('result')}.)"
+    if answer.get("outcome") is None:
+        return "(Parlo sigue procesando tu mensaje; la respuesta aparecerá con tu siguiente mensaje.)"
+    if answer.get("outcome") == "handed_off" and not answer.get("replies"):
+        return "(El equipo del negocio atiende esta conversación y ya vio tu mensaje; escribe «listo» desde el WhatsApp del dueño para regresarla a Parlo.)"
+    return None
 
 
 def worker(burst: bool = typer.Option(False, help="Salir cuando la cola quede vacía")) -> None:

@@ -9,7 +9,8 @@ Conventions
   ``Actor.staff(<token's staff id>)`` or ``Actor.admin(<name>)``, with the request id as ``cause``;
   then the route waits until the projections applied the command's events, so the response and the
   next GET see the write.
-* Reads come from ``container.reads`` (ReadStore) and ``readmodels.search``.
+* Reads come from the typed dependencies of ``gateway.api.deps`` (``Container``, ``Reads``) and ``readmodels.search``;
+  routes declare ``response_model``s (``gateway.api.models``) and the OpenAPI document lists every error they send.
 * Times are ISO 8601 with offset, in the business's time zone. Errors are ``{"detail": "<español>"}``.
 """
 
@@ -21,11 +22,13 @@ import uuid
 from typing import Any
 
 from fastapi import FastAPI, Request
-from fastapi.encoders import jsonable_encoder
-from fastapi.exception_handlers import request_validation_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.datastructures import MutableHeaders
+
+from gateway.api.errors import TextGuardMiddleware, spanish_validation_message, validation_error
+
+__all__ = ["API_PREFIX", "INTERNAL_ERROR_ES", "install_api", "spanish_validation_message"]
 
 log = logging.getLogger("parlo.api")
 
@@ -75,68 +78,6 @@ class RequestContextMiddleware:
             await response(scope, receive, send_with_id)
 
 
-_ERROR_ES = {
-    "missing": "falta este dato",
-    "extra_forbidden": "no es un campo permitido",
-    "uuid_parsing": "no es un id válido",
-    "uuid_type": "no es un id válido",
-    "datetime_parsing": "no es una fecha y hora válida (ISO 8601, p. ej. 2026-01-15T10:00:00-06:00)",
-    "datetime_from_date_parsing": "no es una fecha y hora válida (ISO 8601, p. ej. 2026-01-15T10:00:00-06:00)",
-    "datetime_type": "no es una fecha y hora válida",
-    "timezone_aware": "debe incluir la zona horaria (p. ej. -06:00)",
-    "date_parsing": "no es una fecha válida (AAAA-MM-DD)",
-    "date_from_datetime_parsing": "no es una fecha válida (AAAA-MM-DD)",
-    "date_from_datetime_inexact": "no es una fecha válida (AAAA-MM-DD)",
-    "date_type": "no es una fecha válida (AAAA-MM-DD)",
-    "int_parsing": "debe ser un número entero",
-    "int_type": "debe ser un número entero",
-    "int_from_float": "debe ser un número entero",
-    "bool_parsing": "debe ser verdadero o falso",
-    "bool_type": "debe ser verdadero o falso",
-    "string_type": "debe ser texto",
-    "string_too_short": "es demasiado corto",
-    "string_too_long": "es demasiado largo",
-    "greater_than_equal": "es demasiado pequeño",
-    "greater_than": "es demasiado pequeño",
-    "less_than_equal": "es demasiado grande",
-    "less_than": "es demasiado grande",
-    "literal_error": "no es un valor permitido",
-    "enum": "no es un valor permitido",
-    "list_type": "debe ser una lista",
-    "dict_type": "debe ser un objeto",
-    "model_type": "debe ser un objeto JSON",
-    "json_invalid": "el cuerpo no es JSON válido",
-    "too_long": "tiene demasiados elementos",
-}
-
-
-def spanish_validation_message(errors: list[dict]) -> str:
-    parts = []
-    for error in errors[:5]:
-        location = [
-            str(p)
-            for p in error.get("loc", ())
-            if p not in ("body", "query", "path", "header") and not (isinstance(p, str) and ("[" in p or p.startswith("function-")))
-        ]
-        where = ".".join(location) or "la solicitud"
-        what = _ERROR_ES.get(error.get("type", ""))
-        if what is None:
-            message = str(error.get("msg", ""))
-            what = message.removeprefix("Value error, ") if message.startswith("Value error, ") else "no es válido"
-        parts.append(f"«{where}» {what}")
-    return "Datos inválidos: " + "; ".join(parts) + "."
-
-
-async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
-    if not request.url.path.startswith(API_PREFIX) or request.url.path.startswith(f"{API_PREFIX}/webhooks"):
-        return await request_validation_exception_handler(request, error)
-    errors = jsonable_encoder(error.errors(), custom_encoder={Exception: str})
-    return JSONResponse(
-        status_code=422,
-        content={"detail": spanish_validation_message(errors), "code": "invalid_input", "errors": errors},
-    )
-
-
 async def _coded_error(_request: Request, error: Exception) -> JSONResponse:
     """Errors of the read side that carry ``http_status`` and a Spanish ``message`` (availability)."""
     return JSONResponse(
@@ -175,8 +116,9 @@ def install_api(app: FastAPI) -> None:
         staff,
     )
 
+    app.add_middleware(TextGuardMiddleware)  # inner: its 422 still gets the request id
     app.add_middleware(RequestContextMiddleware)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(common.WriteAccepted, _write_accepted)
     try:
         from readmodels.availability import AvailabilityError
@@ -200,3 +142,6 @@ def install_api(app: FastAPI) -> None:
     ):
         app.include_router(module.router, prefix=API_PREFIX)
     app.include_router(login_page.router)  # GET /login: where the WhatsApp magic links land
+    from gateway.api.openapi import install_openapi
+
+    install_openapi(app)  # documents the error responses each operation really sends

@@ -11,9 +11,10 @@ from pydantic import Field
 
 from commands.definitions import ChangeOrganizationStatus
 from gateway.api import shapes
-from gateway.api.common import Body, execute, in_thread, iso, read, row
+from gateway.api.common import Body, execute, in_thread, iso, row
 from gateway.api.conversations import conversation_reads, conversation_shape, message_shape
-from gateway.auth import AdminPrincipal, ContainerDep, RequestId, Tokens
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import AdminPrincipal, RequestId, Tokens
 
 router = APIRouter(prefix="/admin", tags=["admin"])
 OrgStatus = Literal["onboarding", "active", "suspended", "churned"]
@@ -34,20 +35,20 @@ def platform(request: Request) -> Any:
     return queries
 
 
-async def org_or_404(container: Any, org_id: uuid.UUID) -> dict:
-    org = await read(container, "get_organization", org_id)
+async def org_or_404(container: ApiContainer, org_id: uuid.UUID) -> dict:
+    org = await in_thread(container.reads.get_organization, org_id)
     if org is None:
         raise HTTPException(status_code=404, detail="No encontré ese negocio.")
     return org
 
 
-async def org_details(request: Request, container: Any, org_id: uuid.UUID) -> dict:
+async def org_details(request: Request, container: ApiContainer, org_id: uuid.UUID) -> dict:
     org = await org_or_404(container, org_id)
-    locations = await read(container, "list_locations", org_id)
-    counts = await read(container, "organization_counts", org_id)
+    locations = await in_thread(container.reads.list_locations, org_id)
+    counts = await in_thread(container.reads.organization_counts, org_id)
     data = shapes.organization(org, locations)
     data.update({"location_count": len(locations), **counts})
-    data["owners"] = shapes.many(shapes.staff_member, await read(container, "list_owners", org_id), org.get("timezone"))
+    data["owners"] = shapes.many(shapes.staff_member, await in_thread(container.reads.list_owners, org_id), org.get("timezone"))
     return data
 
 
@@ -59,24 +60,24 @@ async def stats(request: Request, principal: AdminPrincipal) -> dict:
 @router.get("/organizations", summary="Negocios (buscar por nombre, filtrar por estado)")
 async def list_organizations(
     principal: AdminPrincipal,
-    container: ContainerDep,
+    container: Container,
     search: Annotated[str | None, Query(max_length=100)] = None,
     status: OrgStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict]:
-    found = await read(container, "list_organizations", status=status, search=(search or "").strip() or None, limit=limit, offset=offset)
+    found = await in_thread(container.reads.list_organizations, status=status, search=(search or "").strip() or None, limit=limit, offset=offset)
     return [shapes.organization(org) for org in found]
 
 
 @router.get("/organizations/{org_id}", summary="Un negocio con sus sucursales y conteos")
-async def get_organization(org_id: uuid.UUID, request: Request, principal: AdminPrincipal, container: ContainerDep) -> dict:
+async def get_organization(org_id: uuid.UUID, request: Request, principal: AdminPrincipal, container: Container) -> dict:
     return await org_details(request, container, org_id)
 
 
 @router.patch("/organizations/{org_id}/status", summary="Suspender o reactivar un negocio")
 async def change_status(
-    org_id: uuid.UUID, body: StatusChange, request: Request, principal: AdminPrincipal, container: ContainerDep, request_id: RequestId
+    org_id: uuid.UUID, body: StatusChange, request: Request, principal: AdminPrincipal, container: Container, request_id: RequestId
 ) -> dict:
     await org_or_404(container, org_id)
     await execute(
@@ -89,7 +90,7 @@ async def change_status(
 
 
 @router.post("/organizations/{org_id}/impersonate", summary="Entrar como el negocio (token marcado como suplantación)")
-async def impersonate(org_id: uuid.UUID, principal: AdminPrincipal, container: ContainerDep, tokens: Tokens) -> dict:
+async def impersonate(org_id: uuid.UUID, principal: AdminPrincipal, container: Container, tokens: Tokens) -> dict:
     await org_or_404(container, org_id)
     token, expires_at = tokens.issue_impersonation(admin_name=principal.subject, organization_id=org_id)
     return {
@@ -116,12 +117,12 @@ async def list_conversations(
 
 
 @router.get("/conversations/{conversation_id}", summary="Una conversación completa con sus mensajes")
-async def get_conversation(request: Request, conversation_id: uuid.UUID, principal: AdminPrincipal, container: ContainerDep) -> dict:
+async def get_conversation(request: Request, conversation_id: uuid.UUID, principal: AdminPrincipal, container: Container) -> dict:
     reads = conversation_reads(request)
     found = await in_thread(reads.get_conversation, None, conversation_id)
     if found is None:
         raise HTTPException(status_code=404, detail="No encontré esa conversación.")
-    org = await read(container, "get_organization", found["organization_id"])
+    org = await in_thread(container.reads.get_organization, found["organization_id"])
     tz = (org or {}).get("timezone")
     data = conversation_shape(found, tz)
     data["organization_name"] = (org or {}).get("name")
@@ -133,11 +134,11 @@ async def get_conversation(request: Request, conversation_id: uuid.UUID, princip
 @router.get("/activity", summary="Actividad reciente de la plataforma")
 async def activity(
     principal: AdminPrincipal,
-    container: ContainerDep,
+    container: Container,
     organization_id: uuid.UUID | None = None,
     kind: Annotated[list[str] | None, Query(max_length=20)] = None,
     before_position: Annotated[int | None, Query(ge=1)] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[dict]:
-    found = await read(container, "list_activity", organization_id, limit, kinds=kind or None, before_position=before_position)
+    found = await in_thread(container.reads.list_activity, organization_id, limit, kinds=kind or None, before_position=before_position)
     return [row(entry) for entry in found]

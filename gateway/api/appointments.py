@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import uuid
 from datetime import date
 from typing import Annotated, Any, Literal
@@ -19,9 +20,10 @@ from commands.definitions import (
     RescheduleAppointment,
     UpdateAppointmentNotes,
 )
-from gateway.api import shapes
-from gateway.api.common import Body, Day, Moment, execute, read, row
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import Body, Day, Moment, Phone, execute, in_thread, row
+from gateway.api.deps import ApiContainer, Container, Reads
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["appointments"])
 MISSING = "No encontré esa cita en este negocio."
@@ -36,7 +38,7 @@ class AppointmentCreate(Body):
     service_type_id: uuid.UUID
     scheduled_start: Moment = Field(description="ISO 8601 con zona horaria, p. ej. 2026-01-15T10:00:00-06:00")
     customer_id: uuid.UUID | None = None
-    phone_number: Annotated[str | None, Field(min_length=1, max_length=40)] = None
+    phone_number: Phone | None = None
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     staff_id: uuid.UUID | None = Field(None, description="Omitido: alguien del equipo que esté libre y haga el servicio")
     spot_id: uuid.UUID | None = None
@@ -76,23 +78,23 @@ def check_range(date_from: date | None, date_to: date | None) -> None:
             raise HTTPException(status_code=422, detail=f"El rango de fechas puede ser de hasta {MAX_RANGE_DAYS} días.")
 
 
-async def check_spot(container: Any, scope: OrgScope, spot_id: uuid.UUID | None) -> None:
+async def check_spot(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID | None) -> None:
     """A spot named explicitly must be one of this business's (the command ignores spots where none are set up)."""
-    if spot_id is not None and not any(s["id"] == spot_id for s in await read(container, "list_spots", scope.organization_id)):
+    if spot_id is not None and not any(s["id"] == spot_id for s in await in_thread(container.reads.list_spots, scope.organization_id)):
         raise HTTPException(status_code=404, detail="No encontré ese lugar de trabajo en este negocio.")
 
 
-async def appointment_in_org(container: Any, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
-    found = await read(container, "get_appointment", scope.organization_id, appointment_id)
+async def appointment_in_org(container: ApiContainer, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_appointment, scope.organization_id, appointment_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
 
 
-@router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)")
+@router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)", response_model=list[models.Appointment], response_model_exclude_unset=True)
 async def list_appointments(
     scope: OrgAccess,
-    container: ContainerDep,
+    reads: Reads,
     date_from: Annotated[Day | None, Query(description="Fecha local inicial (AAAA-MM-DD)")] = None,
     date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
@@ -102,10 +104,7 @@ async def list_appointments(
     limit: Annotated[int, Query(ge=1, le=500)] = 500,
 ) -> list[dict]:
     check_range(date_from, date_to)
-    found = await read(
-        container,
-        "list_appointments",
-        scope.organization_id,
+    found = await in_thread(reads.list_appointments, scope.organization_id,
         date_from=date_from,
         date_to=date_to,
         staff_id=staff_id,
@@ -117,8 +116,8 @@ async def list_appointments(
     return shapes.appointments(found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita")
-async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita", response_model=models.Appointment, response_model_exclude_unset=True)
+async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await check_spot(container, scope, body.spot_id)
     result = await execute(
         container,
@@ -142,14 +141,14 @@ async def create_appointment(body: AppointmentCreate, scope: OrgAccess, containe
     return shapes.appointment(await appointment_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita")
-async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/appointments/{appointment_id}", summary="Una cita", response_model=models.Appointment, response_model_exclude_unset=True)
+async def get_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas")
+@router.patch("/organizations/{org_id}/appointments/{appointment_id}", summary="Reagendar (hora, persona, servicio, lugar) o cambiar notas", response_model=models.Appointment, response_model_exclude_unset=True)
 async def patch_appointment(
-    appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId
+    appointment_id: uuid.UUID, body: AppointmentPatch, scope: OrgAccess, container: Container, request_id: RequestId
 ) -> dict:
     await appointment_in_org(container, scope, appointment_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
@@ -182,66 +181,61 @@ async def patch_appointment(
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-async def _transition(container: Any, scope: OrgScope, appointment_id: uuid.UUID, command: Any) -> dict:
+# Status changes (cancel, complete, no-show, confirm) share one code path: the table says which
+# command each runs and which optional body field it passes on; ``_status_route`` registers them.
+_STATUS_CHANGES: dict[str, tuple[type, type[Body] | None, str | None, str]] = {
+    "cancel": (CancelAppointment, CancelBody, "reason", "Cancelar"),
+    "complete": (CompleteAppointment, NotesBody, "notes", "Marcar como completada"),
+    "no-show": (MarkNoShow, NotesBody, "notes", "Marcar como no asistió"),
+    "confirm": (ConfirmAppointment, None, None, "Confirmar una cita pendiente"),
+}
+
+
+async def change_status(
+    action: str, appointment_id: uuid.UUID, scope: OrgScope, container: ApiContainer, request_id: str, body: Body | None
+) -> dict:
+    command_type, _body_type, field, _summary = _STATUS_CHANGES[action]
+    extra = {field: getattr(body, field) if body is not None else ""} if field else {}
+    command = command_type(
+        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id, **extra
+    )
     await appointment_in_org(container, scope, appointment_id)
     await execute(container, command)
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/cancel", summary="Cancelar")
-async def cancel_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: CancelBody | None = None
-) -> dict:
-    command = CancelAppointment(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        reason=(body.reason if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
+def _status_route(action: str) -> None:
+    _command, body_type, _field, summary = _STATUS_CHANGES[action]
+
+    async def route(
+        appointment_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId, body: Any = None
+    ) -> dict:
+        return await change_status(action, appointment_id, scope, container, request_id, body)
+
+    name = action.replace("-", "_") + "_appointment"
+    route.__name__ = route.__qualname__ = name
+    signature = inspect.signature(route, eval_str=True)
+    parameters = [p for p in signature.parameters.values() if p.name != "body"]
+    if body_type is not None:  # the body is optional: a bare POST works too
+        parameters.append(inspect.Parameter("body", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=body_type | None))
+    route.__signature__ = signature.replace(parameters=parameters)  # type: ignore[attr-defined]
+    router.post(
+        f"/organizations/{{org_id}}/appointments/{{appointment_id}}/{action}",
+        summary=summary,
+        name=name,
+        response_model=models.Appointment,
+        response_model_exclude_unset=True,
+    )(route)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/complete", summary="Marcar como completada")
-async def complete_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
-) -> dict:
-    command = CompleteAppointment(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        notes=(body.notes if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
+for _action in _STATUS_CHANGES:
+    _status_route(_action)
 
 
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/no-show", summary="Marcar como no asistió")
-async def no_show_appointment(
-    appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId, body: NotesBody | None = None
-) -> dict:
-    command = MarkNoShow(
-        actor=scope.actor,
-        cause=request_id,
-        organization_id=scope.organization_id,
-        appointment_id=appointment_id,
-        notes=(body.notes if body else ""),
-    )
-    return await _transition(container, scope, appointment_id, command)
-
-
-@router.post("/organizations/{org_id}/appointments/{appointment_id}/confirm", summary="Confirmar una cita pendiente")
-async def confirm_appointment(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
-    command = ConfirmAppointment(
-        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id
-    )
-    return await _transition(container, scope, appointment_id, command)
-
-
-@router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué")
-async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/appointments/{appointment_id}/history", summary="Auditoría: cada cambio, quién y por qué", response_model=models.AppointmentHistory, response_model_exclude_unset=True)
+async def appointment_history(appointment_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     await appointment_in_org(container, scope, appointment_id)
-    entries = await read(container, "get_appointment_history", scope.organization_id, appointment_id)
+    entries = await in_thread(container.reads.get_appointment_history, scope.organization_id, appointment_id)
     events = []
     for entry in entries:
         data = row(entry, scope.timezone)

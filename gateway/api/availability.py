@@ -21,10 +21,11 @@ from fastapi import APIRouter, HTTPException, Query, Response
 from pydantic import Field
 
 from commands.definitions import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
-from gateway.api import shapes
+from gateway.api import models, shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
-from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["availability"])
 
@@ -53,14 +54,14 @@ class HoursUpdate(Body):
 AvailabilityCreate = Annotated[BlockCreate | ClosureCreate | HoursUpdate, Field(discriminator="type")]
 
 
-def today_in(scope: OrgScope, container: Any) -> date:
+def today_in(scope: OrgScope, container: ApiContainer) -> date:
     return container.app.now().astimezone(ZoneInfo(scope.timezone)).date()
 
 
-@router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos")
+@router.get("/organizations/{org_id}/availability", summary="Horario del negocio, cierres y bloqueos", response_model=models.Availability, response_model_exclude_unset=True)
 async def get_availability(
     scope: OrgAccess,
-    container: ContainerDep,
+    container: Container,
     date_from: Annotated[Day | None, Query(description="Bloqueos desde esta fecha local (por omisión: hoy)")] = None,
     date_to: Annotated[Day | None, Query(description="Bloqueos hasta esta fecha local (por omisión: 30 días después)")] = None,
     staff_id: uuid.UUID | None = None,
@@ -69,10 +70,10 @@ async def get_availability(
     date_to = date_to or date_from + timedelta(days=MAX_RANGE_DAYS)
     check_range(date_from, date_to)
     org_id, tz = scope.organization_id, scope.timezone
-    locations = await read(container, "list_locations", org_id)
-    closures = await read(container, "list_closures", org_id)
-    blocks = await read(container, "list_blocks", org_id, staff_id=staff_id, date_from=date_from, date_to=date_to)
-    team = await read(container, "list_staff", org_id, active_only=True)
+    locations = await in_thread(container.reads.list_locations, org_id)
+    closures = await in_thread(container.reads.list_closures, org_id)
+    blocks = await in_thread(container.reads.list_blocks, org_id, staff_id=staff_id, date_from=date_from, date_to=date_to)
+    team = await in_thread(container.reads.list_staff, org_id, active_only=True)
     return {
         "timezone": tz,
         "date_from": date_from.isoformat(),
@@ -91,10 +92,10 @@ async def get_availability(
     }
 
 
-@router.get("/organizations/{org_id}/availability/slots", summary="Horarios libres para un servicio")
+@router.get("/organizations/{org_id}/availability/slots", summary="Horarios libres para un servicio", response_model=models.Slots, response_model_exclude_unset=True)
 async def get_slots(
     scope: OrgAccess,
-    container: ContainerDep,
+    container: Container,
     service_type_id: uuid.UUID,
     date_from: Annotated[Day | None, Query(description="Fecha local inicial (por omisión: hoy)")] = None,
     date_to: Annotated[Day | None, Query(description="Fecha local final, inclusive (máximo 30 días después)")] = None,
@@ -103,9 +104,9 @@ async def get_slots(
 ) -> dict:
     date_from = date_from or today_in(scope, container)
     date_to = date_to or date_from  # the range (at most 30 days) is checked by the availability service
-    if await read(container, "get_service", scope.organization_id, service_type_id) is None:
+    if await in_thread(container.reads.get_service, scope.organization_id, service_type_id) is None:
         raise HTTPException(status_code=404, detail="No encontré ese servicio en este negocio.")
-    if staff_id is not None and await read(container, "get_staff", scope.organization_id, staff_id) is None:
+    if staff_id is not None and await in_thread(container.reads.get_staff, scope.organization_id, staff_id) is None:
         raise HTTPException(status_code=404, detail="No encontré a esa persona en este negocio.")
     slots = await in_thread(
         container.availability.find_slots,
@@ -131,13 +132,13 @@ async def get_slots(
 
 
 @router.post("/organizations/{org_id}/availability", status_code=201, summary="Bloquear horario, cerrar el negocio o cambiar el horario")
-async def create_availability(body: AvailabilityCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+async def create_availability(body: AvailabilityCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     org_id, tz = scope.organization_id, scope.timezone
     if isinstance(body, BlockCreate):
         staff_id = body.staff_id or scope.principal.staff_id
         if staff_id is None:
             raise HTTPException(status_code=422, detail="Indica a quién le bloqueas el horario (staff_id).")
-        if await read(container, "get_staff", org_id, staff_id) is None:
+        if await in_thread(container.reads.get_staff, org_id, staff_id) is None:
             raise HTTPException(status_code=404, detail="No encontré a esa persona en este negocio.")
         result = await execute(
             container,
@@ -186,7 +187,7 @@ async def create_availability(body: AvailabilityCreate, scope: OrgAccess, contai
             actor=scope.actor, cause=request_id, organization_id=org_id, location_id=body.location_id, hours=body.business_hours
         ),
     )
-    location = await read(container, "get_location", result.id)
+    location = await in_thread(container.reads.get_location, result.id)
     return {
         "id": str(result.id),
         "type": "business_hours",
@@ -196,13 +197,13 @@ async def create_availability(body: AvailabilityCreate, scope: OrgAccess, contai
 
 
 @router.delete("/organizations/{org_id}/availability/{availability_id}", status_code=204, summary="Quitar un cierre o un bloqueo")
-async def delete_availability(availability_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+async def delete_availability(availability_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     org_id = scope.organization_id
-    closures = await read(container, "list_closures", org_id)
+    closures = await in_thread(container.reads.list_closures, org_id)
     if any(c["id"] == availability_id for c in closures):
         await execute(container, ReopenBusiness(actor=scope.actor, cause=request_id, organization_id=org_id, closure_id=availability_id))
         return Response(status_code=204)
-    blocks = await read(container, "list_blocks", org_id)
+    blocks = await in_thread(container.reads.list_blocks, org_id)
     # The block's id is its first piece's id; one command removes it and every following piece
     # (the command knows how a block is split per day). A piece's own id removes just that piece.
     found = next((b for b in blocks if b["id"] == availability_id), None)

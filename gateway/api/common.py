@@ -12,7 +12,7 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from commands import CommandResult
 
@@ -36,12 +36,66 @@ def _check_moment(value: datetime) -> datetime:
     return value
 
 
+class SchemaHint:
+    """Adds keywords to a type's JSON schema (OpenAPI) without changing how it validates, so the
+    document states the limits the server enforces (a schema-valid value is never refused for them)."""
+
+    def __init__(self, **keywords: Any) -> None:
+        self.keywords = keywords
+
+    def __get_pydantic_json_schema__(self, core_schema: Any, handler: Any) -> dict:
+        schema = handler(core_schema)
+        schema.update(self.keywords)
+        return schema
+
+
+_DAY_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+_MOMENT_PATTERN = r"^20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])T([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3]):[0-5][0-9])$"
+
 # Dates and times the API accepts: far-off years are refused with a clear 422 (not an overflow).
-Day = Annotated[date, AfterValidator(_check_day)]
-Moment = Annotated[AwareDatetime, AfterValidator(_check_moment)]
+Day = Annotated[
+    date,
+    AfterValidator(_check_day),
+    SchemaHint(pattern=_DAY_PATTERN, description="Fecha AAAA-MM-DD entre 2000-01-01 y 2099-12-31", examples=["2026-01-15"]),
+]
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_check_moment),
+    SchemaHint(
+        pattern=_MOMENT_PATTERN,
+        description="Fecha y hora ISO 8601 con zona horaria (-06:00 o Z); la fecha local entre 2000-01-01 y 2099-12-31",
+        examples=["2026-01-15T10:00:00-06:00"],
+    ),
+]
+PHONE_DESCRIPTION = (
+    "Número de WhatsApp, de preferencia en formato internacional E.164 (+525512345678). También se "
+    "aceptan 10 dígitos mexicanos, espacios y guiones; debe ser un número que exista en el plan de "
+    "numeración de su país (si no, la respuesta es 422)."
+)
+Phone = Annotated[
+    str,
+    Field(min_length=1, max_length=40),
+    SchemaHint(description=PHONE_DESCRIPTION, examples=["+525512345678"], pattern=r"^(whatsapp:)?\+?[0-9][0-9 ().\-]{6,38}$"),
+]
 # Weekly hours as the aggregates take them: {"mon": [["10:00", "20:00"]], "sun": []} (or {"open", "close"}).
-DayHours = list[list[str]] | dict[str, str] | None
-WeeklyHours = dict[str, DayHours]
+# The schema states the aggregates' rules (weekday keys, HH:MM, opening before closing, no overlaps).
+TimeOfDay = Annotated[str, SchemaHint(pattern=r"^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$", examples=["10:00"])]
+DayHours = (
+    list[Annotated[list[TimeOfDay], SchemaHint(minItems=2, maxItems=2, description="[apertura, cierre]")]]
+    | Annotated[dict[str, TimeOfDay], SchemaHint(propertyNames={"enum": ["open", "close"]})]
+    | None
+)
+WeeklyHours = Annotated[
+    dict[str, DayHours],
+    SchemaHint(
+        propertyNames={"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        description=(
+            "Horario semanal: cada día (mon…sun) con rangos [apertura, cierre] en HH:MM (24 h); la apertura "
+            "antes del cierre y sin encimarse. Un día omitido o [] está cerrado."
+        ),
+        examples=[{"mon": [["10:00", "14:00"], ["16:00", "20:00"]], "sun": []}],
+    ),
+]
 
 
 class Body(BaseModel):
@@ -91,7 +145,8 @@ def _wait(waiter: Callable[..., Any], position: int) -> Any:
 
 
 async def read(container: Any, method: str, *args: Any, **kwargs: Any) -> Any:
-    """Call a ReadStore method (``container.reads``) in a worker thread."""
+    """Call a ReadStore method by name in a worker thread. Legacy: routes use the typed
+    ``gateway.api.deps.Container`` (``await in_thread(container.reads.get_service, ...)``)."""
     return await in_thread(getattr(container.reads, method), *args, **kwargs)
 
 

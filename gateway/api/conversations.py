@@ -7,15 +7,18 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request
 
+from gateway.api import models
 from gateway.api.common import in_thread, row
-from gateway.auth import ContainerDep, OrgAccess, mask_magic_links
+from gateway.api.deps import ApiContainer, Container, ConversationStore
+from gateway.auth import OrgAccess, mask_magic_links
+from readmodels.conversations import ConversationReads
 
 router = APIRouter(tags=["conversations"])
 MISSING = "No encontré esa conversación en este negocio."
 
 
-def conversation_reads(request: Request) -> Any:
-    """The conversations read model (``readmodels.conversations.ConversationReads``) of the container."""
+def conversation_reads(request: Request) -> ConversationReads:
+    """The conversations read model of the app's container (for routes that do not declare ``ConversationStore``)."""
     return request.app.state.container.conversation_reads
 
 
@@ -34,7 +37,7 @@ def message_shape(message: dict, tz: str | None) -> dict:
     return data
 
 
-async def conversation_with_customer(container: Any, reads: Any, org_id: Any, conversation_id: uuid.UUID, tz: str | None) -> dict:
+async def conversation_with_customer(container: ApiContainer, reads: ConversationReads, org_id: Any, conversation_id: uuid.UUID, tz: str | None) -> dict:
     found = await in_thread(reads.get_conversation, org_id, conversation_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
@@ -45,33 +48,30 @@ async def conversation_with_customer(container: Any, reads: Any, org_id: Any, co
     return data
 
 
-@router.get("/organizations/{org_id}/conversations", summary="Conversaciones de WhatsApp")
+@router.get("/organizations/{org_id}/conversations", summary="Conversaciones de WhatsApp", response_model=list[models.Conversation], response_model_exclude_unset=True)
 async def list_conversations(
-    request: Request,
     scope: OrgAccess,
+    reads: ConversationStore,
     status: Literal["active", "handed_off", "resolved"] | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict]:
-    reads = conversation_reads(request)
     found = await in_thread(reads.list_conversations, scope.organization_id, status=status, limit=limit, offset=offset)
     return [conversation_shape(c, scope.timezone) for c in found]
 
 
-@router.get("/organizations/{org_id}/conversations/{conversation_id}", summary="Una conversación")
-async def get_conversation(request: Request, conversation_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
-    reads = conversation_reads(request)
+@router.get("/organizations/{org_id}/conversations/{conversation_id}", summary="Una conversación", response_model=models.Conversation, response_model_exclude_unset=True)
+async def get_conversation(conversation_id: uuid.UUID, scope: OrgAccess, container: Container, reads: ConversationStore) -> dict:
     return await conversation_with_customer(container, reads, scope.organization_id, conversation_id, scope.timezone)
 
 
-@router.get("/organizations/{org_id}/conversations/{conversation_id}/messages", summary="Mensajes de una conversación")
+@router.get("/organizations/{org_id}/conversations/{conversation_id}/messages", summary="Mensajes de una conversación", response_model=list[models.Message], response_model_exclude_unset=True)
 async def list_messages(
-    request: Request,
     conversation_id: uuid.UUID,
     scope: OrgAccess,
+    reads: ConversationStore,
     limit: Annotated[int, Query(ge=1, le=1000)] = 200,
 ) -> list[dict]:
-    reads = conversation_reads(request)
     if await in_thread(reads.get_conversation, scope.organization_id, conversation_id) is None:
         raise HTTPException(status_code=404, detail=MISSING)
     found = await in_thread(reads.list_messages, conversation_id, limit=limit)

@@ -3,23 +3,24 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from commands.definitions import AddCustomer, UpdateCustomer
-from gateway.api import shapes
-from gateway.api.common import Body, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import Body, Phone, execute, in_thread
+from gateway.api.deps import ApiContainer, Container, Reads
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["customers"])
 MISSING = "No encontré a ese cliente en este negocio."
 
 
 class CustomerCreate(Body):
-    phone_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone_number: Phone
     name: Annotated[str | None, Field(min_length=1, max_length=120)] = None
     email: Annotated[str | None, Field(max_length=200)] = None
     notes: Annotated[str | None, Field(max_length=2000)] = None
@@ -31,33 +32,33 @@ class CustomerPatch(Body):
     notes: Annotated[str | None, Field(max_length=2000)] = None
 
 
-async def customer_in_org(container: Any, scope: OrgScope, customer_id: uuid.UUID) -> dict:
-    found = await read(container, "get_customer", scope.organization_id, customer_id)
+async def customer_in_org(container: ApiContainer, scope: OrgScope, customer_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_customer, scope.organization_id, customer_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
 
 
-@router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)")
+@router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)", response_model=list[models.Customer], response_model_exclude_unset=True)
 async def list_customers(
     scope: OrgAccess,
-    container: ContainerDep,
+    reads: Reads,
     search: Annotated[str | None, Query(max_length=100, description="Parte del nombre, teléfono o correo")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[dict]:
     needle = (search or "").strip() or None
-    found = await read(container, "list_customers", scope.organization_id, search=needle, limit=limit, offset=offset)
+    found = await in_thread(reads.list_customers, scope.organization_id, search=needle, limit=limit, offset=offset)
     if not found and needle:
         # "55 1234 5678" or "+52 55..." should find "+525512345678": retry with the digits only.
         digits = "".join(ch for ch in needle if ch.isdigit())
         if len(digits) >= 4 and digits != needle:
-            found = await read(container, "list_customers", scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
+            found = await in_thread(reads.list_customers, scope.organization_id, search=digits[-10:], limit=limit, offset=offset)
     return shapes.many(shapes.customer, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)")
-async def create_customer(body: CustomerCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> JSONResponse:
+@router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)", response_model=models.Customer, response_model_exclude_unset=True)
+async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> JSONResponse:
     result = await execute(
         container,
         AddCustomer(
@@ -74,16 +75,16 @@ async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Con
     return JSONResponse(status_code=201 if result.data.get("created", True) else 200, content=payload)
 
 
-@router.get("/organizations/{org_id}/customers/{customer_id}", summary="Un cliente con su historial de citas")
-async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/customers/{customer_id}", summary="Un cliente con su historial de citas", response_model=models.CustomerWithHistory, response_model_exclude_unset=True)
+async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     found = shapes.customer(await customer_in_org(container, scope, customer_id), scope.timezone)
-    history = await read(container, "list_appointments", scope.organization_id, customer_id=customer_id)
+    history = await in_thread(container.reads.list_appointments, scope.organization_id, customer_id=customer_id)
     found["appointments"] = shapes.appointments(history, scope.timezone)
     return found
 
 
-@router.patch("/organizations/{org_id}/customers/{customer_id}", summary="Editar nombre, correo o notas")
-async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}/customers/{customer_id}", summary="Editar nombre, correo o notas", response_model=models.Customer, response_model_exclude_unset=True)
+async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await customer_in_org(container, scope, customer_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if not fields:

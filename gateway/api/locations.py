@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.definitions import AddLocation, RemoveLocation, UpdateLocation
-from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import Body, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container, Reads
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["locations"])
 MISSING = "No encontré esa sucursal en este negocio."
@@ -29,20 +30,20 @@ class LocationPatch(Body):
     business_hours: WeeklyHours | None = None
 
 
-async def location_in_org(container: Any, scope: OrgScope, location_id: uuid.UUID) -> dict:
-    location = await read(container, "get_location", location_id)
+async def location_in_org(container: ApiContainer, scope: OrgScope, location_id: uuid.UUID) -> dict:
+    location = await in_thread(container.reads.get_location, location_id)
     if location is None or location.get("organization_id") != scope.organization_id:
         raise HTTPException(status_code=404, detail=MISSING)
     return location
 
 
-@router.get("/organizations/{org_id}/locations", summary="Sucursales")
-async def list_locations(scope: OrgAccess, container: ContainerDep) -> list[dict]:
-    return shapes.many(shapes.location, await read(container, "list_locations", scope.organization_id), scope.timezone)
+@router.get("/organizations/{org_id}/locations", summary="Sucursales", response_model=list[models.Location], response_model_exclude_unset=True)
+async def list_locations(scope: OrgAccess, reads: Reads) -> list[dict]:
+    return shapes.many(shapes.location, await in_thread(reads.list_locations, scope.organization_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal")
-async def create_location(body: LocationCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal", response_model=models.Location, response_model_exclude_unset=True)
+async def create_location(body: LocationCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
         AddLocation(
@@ -57,13 +58,13 @@ async def create_location(body: LocationCreate, scope: OrgAccess, container: Con
     return shapes.location(await location_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal")
-async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/locations/{location_id}", summary="Una sucursal", response_model=models.Location, response_model_exclude_unset=True)
+async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario")
-async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}/locations/{location_id}", summary="Cambiar nombre, dirección u horario", response_model=models.Location, response_model_exclude_unset=True)
+async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     fields = body.model_dump(exclude_unset=True)
     if not any(v is not None for v in fields.values()):
@@ -85,7 +86,7 @@ async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: Org
 
 
 @router.delete("/organizations/{org_id}/locations/{location_id}", status_code=204, summary="Eliminar una sucursal")
-async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await location_in_org(container, scope, location_id)
     await execute(
         container,

@@ -8,9 +8,10 @@ from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from commands.definitions import RegisterOrganization, UpdateOrganization
-from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
-from gateway.auth import AdminPrincipal, ContainerDep, OrgAccess, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
+from gateway.auth import AdminPrincipal, OrgAccess, RequestId
 
 router = APIRouter(tags=["organizations"])
 
@@ -19,7 +20,7 @@ BusinessType = Annotated[str, Field(pattern="^(barbershop|hair_salon|nail_salon|
 
 class OrganizationCreate(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    phone_number: Annotated[str, Field(min_length=1, max_length=40, description="El número de WhatsApp del negocio")]
+    phone_number: Phone  # the business's WhatsApp number
     business_type: BusinessType = "barbershop"
     timezone: str = "America/Mexico_City"
     location_name: Annotated[str, Field(min_length=1, max_length=120)] = "Principal"
@@ -27,7 +28,7 @@ class OrganizationCreate(Body):
     business_hours: WeeklyHours = Field(default_factory=dict)
     activate: bool = False
     owner_name: Annotated[str | None, Field(max_length=120)] = None
-    owner_phone_number: Annotated[str | None, Field(max_length=40)] = None
+    owner_phone_number: Annotated[str | None, Field(max_length=40, description=PHONE_DESCRIPTION)] = None
 
 
 class OrganizationPatch(Body):
@@ -37,15 +38,15 @@ class OrganizationPatch(Body):
     settings: dict[str, Any] | None = None
 
 
-async def organization_payload(container: Any, org_id: Any) -> dict:
-    org = await read(container, "get_organization", org_id)
+async def organization_payload(container: ApiContainer, org_id: Any) -> dict:
+    org = await in_thread(container.reads.get_organization, org_id)
     if org is None:
         raise HTTPException(status_code=404, detail="No encontré ese negocio.")
-    return shapes.organization(org, await read(container, "list_locations", org_id))
+    return shapes.organization(org, await in_thread(container.reads.list_locations, org_id))
 
 
-@router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)")
-async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations", status_code=201, summary="Registrar un negocio (administradores de Parlo)", response_model=models.Organization, response_model_exclude_unset=True)
+async def create_organization(body: OrganizationCreate, principal: AdminPrincipal, container: Container, request_id: RequestId) -> dict:
     if (body.owner_name is None) != (body.owner_phone_number is None):
         raise HTTPException(status_code=422, detail="Para registrar al dueño indica su nombre y su número de WhatsApp.")
     # One command: the business and its owner are saved together, or neither is.
@@ -69,13 +70,13 @@ async def create_organization(body: OrganizationCreate, principal: AdminPrincipa
     return await organization_payload(container, result.id)
 
 
-@router.get("/organizations/{org_id}", summary="Datos del negocio")
-async def get_organization(scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}", summary="Datos del negocio", response_model=models.Organization, response_model_exclude_unset=True)
+async def get_organization(scope: OrgAccess, container: Container) -> dict:
     return await organization_payload(container, scope.organization_id)
 
 
-@router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes")
-async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}", summary="Cambiar nombre, tipo, zona horaria o ajustes", response_model=models.Organization, response_model_exclude_unset=True)
+async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = body.model_dump(exclude_unset=True)
     profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}
     if not profile and not fields.get("settings"):

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.definitions import AddService, RemoveService, UpdateService
-from gateway.api import shapes
-from gateway.api.common import Body, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import Body, execute, in_thread
+from gateway.api.deps import ApiContainer, Container, Reads
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["services"])
 MISSING = "No encontré ese servicio en este negocio."
@@ -35,21 +36,21 @@ class ServicePatch(Body):
     is_active: bool | None = None
 
 
-async def service_in_org(container: Any, scope: OrgScope, service_id: uuid.UUID) -> dict:
-    found = await read(container, "get_service", scope.organization_id, service_id)
+async def service_in_org(container: ApiContainer, scope: OrgScope, service_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_service, scope.organization_id, service_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
 
 
-@router.get("/organizations/{org_id}/services", summary="Servicios")
-async def list_services(scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
-    found = await read(container, "list_services", scope.organization_id, active_only=active_only)
+@router.get("/organizations/{org_id}/services", summary="Servicios", response_model=list[models.Service], response_model_exclude_unset=True)
+async def list_services(scope: OrgAccess, reads: Reads, active_only: bool = False) -> list[dict]:
+    found = await in_thread(reads.list_services, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.service, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio")
-async def create_service(body: ServiceCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio", response_model=models.Service, response_model_exclude_unset=True)
+async def create_service(body: ServiceCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
         AddService(
@@ -65,13 +66,13 @@ async def create_service(body: ServiceCreate, scope: OrgAccess, container: Conta
     return shapes.service(await service_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/services/{service_id}", summary="Un servicio")
-async def get_service(service_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/services/{service_id}", summary="Un servicio", response_model=models.Service, response_model_exclude_unset=True)
+async def get_service(service_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.service(await service_in_org(container, scope, service_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/services/{service_id}", summary="Cambiar un servicio (o desactivarlo)")
-async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}/services/{service_id}", summary="Cambiar un servicio (o desactivarlo)", response_model=models.Service, response_model_exclude_unset=True)
+async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await service_in_org(container, scope, service_id)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if not changes:
@@ -86,7 +87,7 @@ async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAcc
 
 
 @router.delete("/organizations/{org_id}/services/{service_id}", status_code=204, summary="Eliminar un servicio sin citas")
-async def delete_service(service_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+async def delete_service(service_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await service_in_org(container, scope, service_id)
     await execute(
         container, RemoveService(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, service_id=service_id)

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Response
 from pydantic import Field
 
 from commands.definitions import AddSpot, RemoveSpot, UpdateSpot
-from gateway.api import shapes
-from gateway.api.common import Body, execute, read
+from gateway.api import models, shapes
+from gateway.api.common import Body, execute, in_thread
+from gateway.api.deps import ApiContainer, Container
 from gateway.api.locations import location_in_org
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["spots"])
 MISSING = "No encontré ese lugar de trabajo en este negocio."
@@ -35,22 +36,22 @@ class SpotServices(Body):
     service_type_ids: list[uuid.UUID] = Field(max_length=200)
 
 
-async def spot_in_org(container: Any, scope: OrgScope, spot_id: uuid.UUID) -> dict:
-    for spot in await read(container, "list_spots", scope.organization_id):
+async def spot_in_org(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID) -> dict:
+    for spot in await in_thread(container.reads.list_spots, scope.organization_id):
         if spot["id"] == spot_id:
             return spot
     raise HTTPException(status_code=404, detail=MISSING)
 
 
-@router.get("/organizations/{org_id}/locations/{location_id}/spots", summary="Lugares de una sucursal")
-async def list_spots(location_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
+@router.get("/organizations/{org_id}/locations/{location_id}/spots", summary="Lugares de una sucursal", response_model=list[models.Spot], response_model_exclude_unset=True)
+async def list_spots(location_id: uuid.UUID, scope: OrgAccess, container: Container, active_only: bool = False) -> list[dict]:
     await location_in_org(container, scope, location_id)
-    found = await read(container, "list_spots", scope.organization_id, location_id=location_id, active_only=active_only)
+    found = await in_thread(container.reads.list_spots, scope.organization_id, location_id=location_id, active_only=active_only)
     return shapes.many(shapes.spot, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/locations/{location_id}/spots", status_code=201, summary="Agregar un lugar")
-async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/locations/{location_id}/spots", status_code=201, summary="Agregar un lugar", response_model=models.Spot, response_model_exclude_unset=True)
+async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     result = await execute(
         container,
@@ -67,12 +68,12 @@ async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess
     return shapes.spot(await spot_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/spots/{spot_id}", summary="Un lugar")
-async def get_spot(spot_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/spots/{spot_id}", summary="Un lugar", response_model=models.Spot, response_model_exclude_unset=True)
+async def get_spot(spot_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.spot(await spot_in_org(container, scope, spot_id), scope.timezone)
 
 
-async def _update(container: Any, scope: OrgScope, spot_id: uuid.UUID, changes: dict, request_id: str) -> dict:
+async def _update(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID, changes: dict, request_id: str) -> dict:
     await spot_in_org(container, scope, spot_id)
     if not changes:
         raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
@@ -83,21 +84,21 @@ async def _update(container: Any, scope: OrgScope, spot_id: uuid.UUID, changes: 
     return shapes.spot(await spot_in_org(container, scope, spot_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/spots/{spot_id}", summary="Cambiar nombre, orden, estado o servicios")
-async def patch_spot(spot_id: uuid.UUID, body: SpotPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}/spots/{spot_id}", summary="Cambiar nombre, orden, estado o servicios", response_model=models.Spot, response_model_exclude_unset=True)
+async def patch_spot(spot_id: uuid.UUID, body: SpotPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
     if "service_type_ids" in fields:
         fields["service_ids"] = [str(s) for s in fields.pop("service_type_ids")]
     return await _update(container, scope, spot_id, fields, request_id)
 
 
-@router.put("/organizations/{org_id}/spots/{spot_id}/services", summary="Asignar los servicios que atiende un lugar")
-async def put_spot_services(spot_id: uuid.UUID, body: SpotServices, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.put("/organizations/{org_id}/spots/{spot_id}/services", summary="Asignar los servicios que atiende un lugar", response_model=models.Spot, response_model_exclude_unset=True)
+async def put_spot_services(spot_id: uuid.UUID, body: SpotServices, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     return await _update(container, scope, spot_id, {"service_ids": [str(s) for s in body.service_type_ids]}, request_id)
 
 
 @router.delete("/organizations/{org_id}/spots/{spot_id}", status_code=204, summary="Eliminar un lugar sin citas")
-async def delete_spot(spot_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> Response:
+async def delete_spot(spot_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await spot_in_org(container, scope, spot_id)
     await execute(container, RemoveSpot(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, spot_id=spot_id))
     return Response(status_code=204)

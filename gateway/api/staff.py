@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException
 from pydantic import Field
 
 from commands.definitions import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
-from gateway.api import shapes
-from gateway.api.common import Body, WeeklyHours, execute, read
-from gateway.auth import ContainerDep, OrgAccess, OrgScope, RequestId
+from gateway.api import models, shapes
+from gateway.api.common import Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.deps import ApiContainer, Container, Reads
+from gateway.auth import OrgAccess, OrgScope, RequestId
 
 router = APIRouter(tags=["staff"])
 MISSING = "No encontré a esa persona en este negocio."
@@ -21,7 +22,7 @@ PermissionLevel = Literal["owner", "admin", "staff", "viewer"]
 
 class StaffCreate(Body):
     name: Annotated[str, Field(min_length=1, max_length=120)]
-    phone_number: Annotated[str, Field(min_length=1, max_length=40)]
+    phone_number: Phone
     permission_level: PermissionLevel = "staff"
     service_type_ids: list[uuid.UUID] | None = Field(None, max_length=200, description="Omitido: todos los servicios activos")
     working_hours: WeeklyHours | None = Field(None, description="Omitido: el horario del negocio")
@@ -38,21 +39,21 @@ class StaffPatch(Body):
     default_spot_id: uuid.UUID | None = None
 
 
-async def staff_in_org(container: Any, scope: OrgScope, staff_id: uuid.UUID) -> dict:
-    found = await read(container, "get_staff", scope.organization_id, staff_id)
+async def staff_in_org(container: ApiContainer, scope: OrgScope, staff_id: uuid.UUID) -> dict:
+    found = await in_thread(container.reads.get_staff, scope.organization_id, staff_id)
     if found is None:
         raise HTTPException(status_code=404, detail=MISSING)
     return found
 
 
-@router.get("/organizations/{org_id}/staff", summary="Equipo")
-async def list_staff(scope: OrgAccess, container: ContainerDep, active_only: bool = False) -> list[dict]:
-    found = await read(container, "list_staff", scope.organization_id, active_only=active_only)
+@router.get("/organizations/{org_id}/staff", summary="Equipo", response_model=list[models.StaffMember], response_model_exclude_unset=True)
+async def list_staff(scope: OrgAccess, reads: Reads, active_only: bool = False) -> list[dict]:
+    found = await in_thread(reads.list_staff, scope.organization_id, active_only=active_only)
     return shapes.many(shapes.staff_member, found, scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo")
-async def create_staff(body: StaffCreate, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo", response_model=models.StaffMember, response_model_exclude_unset=True)
+async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     result = await execute(
         container,
         AddStaff(
@@ -71,13 +72,13 @@ async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container
     return shapes.staff_member(await staff_in_org(container, scope, result.id), scope.timezone)
 
 
-@router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo")
-async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep) -> dict:
+@router.get("/organizations/{org_id}/staff/{staff_id}", summary="Una persona del equipo", response_model=models.StaffMember, response_model_exclude_unset=True)
+async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container) -> dict:
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario")
-async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.patch("/organizations/{org_id}/staff/{staff_id}", summary="Cambiar datos, permisos, servicios u horario", response_model=models.StaffMember, response_model_exclude_unset=True)
+async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     fields = body.model_dump(exclude_unset=True)
     if not fields:
@@ -102,8 +103,8 @@ async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, c
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja")
-async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja", response_model=models.StaffMember, response_model_exclude_unset=True)
+async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(
         container, DeactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
@@ -111,8 +112,8 @@ async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Con
     return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
-@router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar")
-async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: ContainerDep, request_id: RequestId) -> dict:
+@router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar", response_model=models.StaffMember, response_model_exclude_unset=True)
+async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     await execute(
         container, ReactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)

@@ -11,6 +11,9 @@ Routing (spec, Message Routing Architecture):
 - Business number, sender is active staff of that business: team-mode placeholder (and «listo» to
   resolve a handoff).
 - Anyone else is a customer: make sure the Customer exists, call the agent unless handed off.
+- Handed off: the owners get every message relayed; the customer gets one short holding reply at
+  most every 30 minutes (by the messages' received times, stored in the conversation's state).
+- Media without text: a kind reply that Parlo reads text, and what it can do.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import re
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from agent.spanish.format import format_phone
@@ -41,6 +44,8 @@ from gateway.whatsapp import texts
 log = logging.getLogger("parlo.whatsapp.processor")
 AGENT_ACTOR = Actor.system("whatsapp-agent")
 ROUTER_ACTOR = Actor.system("whatsapp-router")
+HOLD_EVERY = timedelta(minutes=30)
+HOLD_KEY = "handoff_hold_at"  # received time of the message that got the last holding reply
 _RESOLVE = re.compile(r"^\s*(listo|resuelto|ya qued[oó])\b(.*)$", re.IGNORECASE | re.DOTALL)
 
 
@@ -151,7 +156,9 @@ class InboundProcessor:
                     )
                 replies, outcome, new_state = [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
             elif state["handed_off"]:
-                replies, outcome, new_state = [], "handed_off", None
+                replies, outcome, new_state = self._held_turn(organization_id, state, item)
+            elif _media_only(item):
+                replies, outcome, new_state = [texts.MEDIA_ONLY], "media_only", None
             else:
                 replies, outcome, new_state = self._customer_turn(organization_id, state, item)
         queued = []
@@ -172,6 +179,8 @@ class InboundProcessor:
         if isinstance(outcome, tuple):  # ("handoff", reason)
             queued_handoff = self._hand_off(organization_id, state, item, outcome[1])
             outcome = "handoff"
+        elif outcome == "handed_off":
+            queued_handoff = self._relay_to_owners(organization_id, state, item)
         else:
             queued_handoff = []
         self.app.execute(
@@ -216,7 +225,7 @@ class InboundProcessor:
             text=item["body"] or "",
             message_id=sid,
             profile_name=item.get("profile_name") or state.get("profile_name"),
-            state=dict(state["agent_state"]),
+            state={k: v for k, v in state["agent_state"].items() if k != HOLD_KEY},
             history=history,
             received_at=datetime.fromisoformat(item["received_at"]),
         )
@@ -228,7 +237,61 @@ class InboundProcessor:
         outcome: Any = "agent"
         if getattr(result, "handoff_reason", None):
             outcome = ("handoff", result.handoff_reason)
-        return list(result.replies or []), outcome, dict(result.state or {})
+        new_state = {k: v for k, v in dict(result.state or {}).items() if k != HOLD_KEY}
+        return list(result.replies or []), outcome, new_state
+
+    # ---- handed off to the team ------------------------------------------------------------
+
+    def _held_turn(self, organization_id: uuid.UUID, state: dict, item: dict):
+        """One short holding reply at most every HOLD_EVERY, measured between the messages'
+        received times (so a re-run or a late worker decides the same way)."""
+        received = datetime.fromisoformat(item["received_at"])
+        agent_state = dict(state["agent_state"])
+        last = agent_state.get(HOLD_KEY)
+        try:
+            last_at = datetime.fromisoformat(last) if isinstance(last, str) else None
+        except ValueError:
+            last_at = None
+        if last_at is not None and received - last_at < HOLD_EVERY:
+            return [], "handed_off", None
+        org = self.app.organization_view(organization_id) or {"name": "el negocio"}
+        return [texts.HANDOFF_HOLDING.format(business=org["name"])], "handed_off", {**agent_state, HOLD_KEY: received.isoformat()}
+
+    def _relay_to_owners(self, organization_id: uuid.UUID, state: dict, item: dict) -> list[uuid.UUID]:
+        """The team keeps seeing everything the customer writes while the conversation is theirs."""
+        phone = state["phone_number"]
+        text = (item["body"] or "").strip()
+        shown = text[:700] or texts.RELAY_NO_TEXT
+        body = texts.HANDOFF_RELAY.format(
+            customer=self._customer_name(organization_id, state), phone=format_phone(phone), text=shown, phone_digits=phone.lstrip("+")
+        )
+        queued = []
+        for owner in self.app.owner_contacts(organization_id):
+            result = self.app.execute(
+                QueueOutboundMessage(
+                    actor=AGENT_ACTOR,
+                    cause=item["message_sid"],
+                    organization_id=organization_id,
+                    to_phone=owner["phone_number"],
+                    body=body,
+                    kind="handoff",
+                    message_id=reply_id(item["message_id"], f"relay:{owner['id']}"),
+                    template_variables={"1": format_phone(phone), "2": shown[:200], "3": texts.RELAY_REASON},
+                )
+            )
+            queued.append(result.id)
+        return queued
+
+    def _customer_name(self, organization_id: uuid.UUID, state: dict) -> str:
+        name = state.get("profile_name") or "Sin nombre"
+        if self.reads is not None:
+            try:
+                found = self.reads.get_customer_by_phone(organization_id, state["phone_number"])
+                if found and found.get("name"):
+                    name = found["name"]
+            except Exception:  # noqa: BLE001 - the name is a nicety
+                log.debug("customer lookup failed", exc_info=True)
+        return name
 
     def _hand_off(self, organization_id: uuid.UUID, state: dict, item: dict, reason: str) -> list[uuid.UUID]:
         phone = state["phone_number"]
@@ -239,14 +302,7 @@ class InboundProcessor:
         if result.data.get("already_handed_off"):
             return []
         org = self.app.organization_view(organization_id) or {"name": "tu negocio"}
-        customer_name = state.get("profile_name") or "Sin nombre"
-        if self.reads is not None:
-            try:
-                row = self.reads.get_customer_by_phone(organization_id, phone)
-                if row and row.get("name"):
-                    customer_name = row["name"]
-            except Exception:  # noqa: BLE001 - the name is a nicety
-                log.debug("customer lookup failed", exc_info=True)
+        customer_name = self._customer_name(organization_id, state)
         body = texts.HANDOFF_NOTICE.format(
             business=org["name"],
             customer=customer_name,
@@ -325,3 +381,12 @@ class InboundProcessor:
             f"• {r['organization_name']}: {format_phone(r['organization_phone_number'])}" for r in registrations
         )
         return texts.CENTRAL_MANY_BUSINESSES.format(name=name, lines=lines)
+
+
+def _media_only(item: dict) -> bool:
+    """A photo, voice note or sticker with no caption (a caption arrives as the Body: it is the text)."""
+    try:
+        media = int(item.get("num_media") or 0)
+    except (TypeError, ValueError):
+        media = 0
+    return media > 0 and not (item.get("body") or "").strip()

@@ -16,6 +16,7 @@ from pydantic import BaseModel, Field
 from aggregates.errors import DomainError
 from commands.definitions import ResolveHandoff
 from commands.phones import normalize_phone
+from gateway.api.models import HandoffResolved
 from gateway.auth import OrgAccess
 from gateway.whatsapp.demo_page import DEMO_CHAT_HTML
 from gateway.whatsapp.signature import is_valid, public_url
@@ -23,6 +24,13 @@ from gateway.whatsapp.signature import is_valid, public_url
 log = logging.getLogger("parlo.whatsapp.http")
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response/>'
 WEBHOOK_PATH = "/api/v1/webhooks/whatsapp"
+
+
+_SIGNATURE_REFUSED = {"description": "Firma de Twilio inválida o ausente", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}}
+_TWIML_OK = {
+    "description": "TwiML vacío: Parlo responde después, con la API de mensajes",
+    "content": {"text/xml": {"schema": {"type": "string"}, "example": EMPTY_TWIML}},
+}
 
 
 def _twiml() -> Response:
@@ -51,7 +59,18 @@ def install(app: FastAPI, container: Any) -> None:
         url = public_url(wa.public_base_url, request.url.path, request.url.query)
         return is_valid(wa.auth_token, url, form, request.headers)
 
-    @router.get(WEBHOOK_PATH, tags=["whatsapp"])
+    @router.get(
+        WEBHOOK_PATH,
+        tags=["whatsapp"],
+        response_class=Response,
+        responses={
+            200: {
+                "description": "Sin hub.challenge: el estado del webhook; con el token correcto: el challenge tal cual",
+                "content": {"application/json": {"example": {"status": "ok", "channel": "whatsapp"}}, "text/plain": {"schema": {"type": "string"}}},
+            },
+            403: {"description": "Token de verificación inválido", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorResponse"}}}},
+        },
+    )
     async def verify(
         mode: str | None = Query(None, alias="hub.mode"),
         token: str | None = Query(None, alias="hub.verify_token"),
@@ -66,7 +85,7 @@ def install(app: FastAPI, container: Any) -> None:
             return PlainTextResponse(challenge)
         return JSONResponse({"detail": "Token de verificación inválido."}, status_code=403)
 
-    @router.post(WEBHOOK_PATH, tags=["whatsapp"])
+    @router.post(WEBHOOK_PATH, tags=["whatsapp"], response_class=Response, responses={200: _TWIML_OK, 403: _SIGNATURE_REFUSED})
     async def inbound(request: Request) -> Response:
         started = time.perf_counter()
         form = await request.form()
@@ -81,7 +100,13 @@ def install(app: FastAPI, container: Any) -> None:
         log.info("webhook %s %s in %.1f ms", form.get("MessageSid"), result["result"], (time.perf_counter() - started) * 1000)
         return _twiml()
 
-    @router.post(WEBHOOK_PATH + "/status", tags=["whatsapp"])
+    @router.post(
+        WEBHOOK_PATH + "/status",
+        tags=["whatsapp"],
+        status_code=204,
+        response_class=Response,
+        responses={204: {"description": "Estado registrado (o ignorado si no se conoce)"}, 403: _SIGNATURE_REFUSED},
+    )
     async def status(request: Request) -> Response:
         form = await request.form()
         if not await authentic(request, form):
@@ -95,6 +120,7 @@ def install(app: FastAPI, container: Any) -> None:
         "/api/v1/organizations/{org_id}/conversations/{conversation_id}/resolve-handoff",
         tags=["conversations"],
         summary="Regresar la conversación al asistente",
+        response_model=HandoffResolved,
     )
     async def resolve_handoff(conversation_id: uuid.UUID, scope: OrgAccess) -> Response:
         """The team finished with a handed-off customer: the assistant answers again."""

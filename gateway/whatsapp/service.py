@@ -19,6 +19,8 @@ from commands.phones import normalize_phone
 log = logging.getLogger("parlo.whatsapp")
 WEBHOOK_ACTOR = Actor.system("whatsapp-webhook")
 KNOWN_STATUSES = {"queued", "sent", "delivered", "read", "failed", "undelivered"}
+OWN_NUMBER_RECHECK_SECONDS = 60.0  # a sender found not to be a business number is re-checked after this
+MAX_BODY = 4096  # WhatsApp's own limit for a text message; anything longer is not stored whole
 
 
 def _get(form: Any, key: str) -> str:
@@ -61,6 +63,7 @@ class WhatsAppGateway:
         self._on_stop = on_stop
         self._started = False
         self._org_cache: dict[str, tuple[uuid.UUID, float]] = {}
+        self._ordinary_senders: dict[str, float] = {}  # senders that are no business number, until when
         self.demo_number: str | None = None  # the dev chat writes to this business by default
         self.demo_name: str | None = None
         self._start_lock = threading.Lock()
@@ -117,6 +120,20 @@ class WhatsAppGateway:
                 log.debug("read-side lookup failed", exc_info=True)
         return uuid.UUID(str(org["id"])) if org else None
 
+    def is_own_number(self, phone: str, to_number: str) -> bool:
+        """The sender is the receiving number, Parlo's central number or any business's WhatsApp number."""
+        if phone == to_number or (self.central_number and phone == self.central_number):
+            return True
+        known = self._ordinary_senders.get(phone)
+        if known is not None and known > time.monotonic():
+            return False  # checked a moment ago: the lookup (~7 ms) is not repeated for every message
+        if self.resolve_organization(phone) is not None:
+            return True
+        if len(self._ordinary_senders) > 10_000:
+            self._ordinary_senders.clear()
+        self._ordinary_senders[phone] = time.monotonic() + OWN_NUMBER_RECHECK_SECONDS
+        return False
+
     def receive(self, form: Any) -> dict:
         """Store one inbound message durably and schedule its processing. Never raises for bad input."""
         sid = _get(form, "MessageSid") or _get(form, "SmsMessageSid")
@@ -135,6 +152,10 @@ class WhatsAppGateway:
         if organization_id is None:
             log.warning("message %s to unknown number %s: no business, no reply", sid, to_number)
             return {"result": "unknown_number"}
+        if self.is_own_number(phone, to_number):
+            # A message from a number Parlo itself sends from: answering it would start a loop.
+            log.warning("message %s from Parlo's own number %s ignored (no loops)", sid, phone)
+            return {"result": "own_number"}
         try:
             num_media = int(_get(form, "NumMedia") or 0)
         except ValueError:
@@ -151,7 +172,7 @@ class WhatsAppGateway:
                 message_sid=sid,
                 from_address=from_address,
                 to_number=to_number,
-                body=_get(form, "Body"),
+                body=_get(form, "Body")[:MAX_BODY],
                 profile_name=_get(form, "ProfileName") or None,
                 wa_id=_get(form, "WaId") or None,
                 num_media=num_media,

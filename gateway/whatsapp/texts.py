@@ -29,6 +29,18 @@ HANDOFF_NOTICE = (
     "Escríbele directo; dejé de responderle automáticamente. Cuando termines, contesta aquí "
     "«listo {phone_digits}» y vuelvo a atenderlo."
 )
+HANDOFF_HOLDING = (
+    "¡Gracias por escribir! 🙏 Ya le pasé tu mensaje al equipo de {business} y te van a responder "
+    "por aquí en cuanto puedan."
+)
+HANDOFF_RELAY = "💬 {customer} ({phone}) escribió: «{text}»\nCuando termines, contesta aquí «listo {phone_digits}»."
+RELAY_NO_TEXT = "(mandó una foto, audio o archivo sin texto)"
+RELAY_REASON = "El cliente sigue escribiendo mientras lo atiendes."
+MEDIA_ONLY = (
+    "¡Gracias por tu mensaje! 🙌 Por ahora solo puedo leer texto, así que no pude ver ni escuchar lo que "
+    "me mandaste. Escríbeme y con gusto te ayudo a agendar, cambiar o cancelar una cita, o a consultar "
+    "precios y horarios."
+)
 HANDOFF_RESOLVED = "Listo ✅ Vuelvo a atender a {phone} automáticamente."
 HANDOFF_NOTHING = "No tengo ninguna conversación pendiente con ese número."
 HANDOFF_WHICH = "Tengo varias conversaciones pendientes; dime cuál con «listo» y el teléfono del cliente, por ejemplo «listo {example}»."

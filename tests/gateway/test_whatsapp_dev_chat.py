@@ -64,3 +64,21 @@ def test_demo_chat_page_is_served_and_escapes_its_config(dev_stack: Stack) -> No
     assert "\\u003cDon>" in page.text and "<Don>" not in page.text  # no raw "<" from data inside the script
     assert "textContent" in page.text and "innerHTML" not in page.text
     assert 'name="viewport"' in page.text
+
+
+def test_the_terminal_chat_never_hangs_silently_after_a_handoff(dev_stack: Stack) -> None:
+    from infra.cli_demo import _quiet_note
+
+    stack = dev_stack
+    post = lambda text: stack.client.post("/api/v1/dev/whatsapp/messages", json={"phone": CUSTOMER, "text": text}).json()  # noqa: E731
+    # Given a conversation the assistant handed off to the owner
+    assert post("Oye, ¿hacen tintes para hombre?")["outcome"] == "handoff"
+    # When the customer writes again (what `parlo chat` sends)
+    first = post("¿Siguen ahí?")
+    # Then the answer comes back at once with the holding reply
+    assert first["outcome"] == "handed_off" and len(first["replies"]) == 1 and "equipo" in first["replies"][0]
+    assert _quiet_note(first) is None
+    # And a message inside the 30 minutes (no holding reply) still comes back, with a note to show
+    second = post("¿Me confirman?")
+    assert second["outcome"] == "handed_off" and second["replies"] == []
+    assert "equipo del negocio" in _quiet_note(second)

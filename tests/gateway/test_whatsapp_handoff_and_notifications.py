@@ -28,10 +28,15 @@ def test_handoff_notifies_the_owner_and_the_agent_stays_quiet_until_resolved(sta
     conv = stack.container.conversation_reads.get_conversation_by_phone(org, CUSTOMER_E164)
     assert conv["status"] == "handed_off"
 
+    owner_before = len(stack.replies_to(OWNER))
     stack.send("¿Siguen ahí?")
     stack.settle()
-    assert len(stack.replies_to(CUSTOMER)) == customer_replies  # quiet
+    # The agent's flow stays quiet: one short holding reply, and the owner sees the message (issue #8).
+    held = stack.replies_to(CUSTOMER)[customer_replies:]
+    assert len(held) == 1 and "equipo" in held[0]["body"]
     assert stack.outcomes[-1]["outcome"] == "handed_off"
+    assert "¿Siguen ahí?" in stack.replies_to(OWNER)[owner_before]["body"]
+    customer_replies += 1
 
     stack.send("listo", phone=OWNER)  # the owner, by WhatsApp
     stack.settle()
