@@ -278,6 +278,7 @@ class CustomerTools:
             "time": format_time(start),
             "price": format_price(int(row.get("price_cents") or 0)),
             "staff": staff_name,
+            "staff_id": str(row["staff_id"]) if row.get("staff_id") else "",
             "status": row.get("status", "confirmed"),
         }
 
@@ -503,12 +504,19 @@ class CustomerTools:
         )
         return info
 
-    def reschedule(self, appointment_id: Any, new_start: datetime) -> dict:
+    def reschedule(self, appointment_id: Any, new_start: datetime, staff_id: Any = None) -> dict:
+        """Move one of the customer's appointments; ``staff_id`` (optional) also changes who
+        attends it. Without it the appointment keeps its staff member, so the new time must be
+        free for that person."""
         row = self._own(appointment_id)
         before = self.describe_appointment(row)
         if new_start.tzinfo is None:
             new_start = new_start.replace(tzinfo=self.tz)
-        self._require_free(self.service(before["service_id"]), new_start, None, own=row)
+        staff_uuid = _uuid(staff_id, "a esa persona") if staff_id else None
+        if staff_uuid is not None:
+            self.staff_member(staff_uuid)
+        keeps = staff_uuid or (_uuid(row["staff_id"], "a esa persona") if row.get("staff_id") else None)
+        self._require_free(self.service(before["service_id"]), new_start, keeps, own=row)
         try:
             result = self._app.execute(
                 RescheduleAppointment(
@@ -517,6 +525,7 @@ class CustomerTools:
                     organization_id=self.organization_id,
                     appointment_id=row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(str(row["id"])),
                     start=new_start,
+                    staff_id=staff_uuid,
                 )
             )
         except DomainError as error:
