@@ -20,6 +20,7 @@ from agent.spanish.format import (
     format_at_time,
 )
 from agent.spanish.intents import extract_name
+from agent.spanish.offscript import refers_back
 from agent.spanish.text import normalize
 from agent.tools import (
     ToolError,
@@ -33,15 +34,19 @@ class BookingMixin:
 
     def _start_booking(self, service_ids: list[str]) -> None:
         remembered = self.state.take("last_service_id")
+        inferred = False
         if not service_ids and remembered and any(str(s["id"]) == remembered for s in self.tools.services()):
             service_ids = [remembered]  # "¿cuánto cuesta el corte?" ... "ok, agéndame uno"
+            inferred = not refers_back(self.text)  # "y el viernes?": confirmed before booking
+        if not service_ids and len(self.tools.services()) == 1:
+            service_ids = [str(self.tools.services()[0]["id"])]  # the only service there is
         if not self.tools.bookings_open:
             self._bookings_paused()
             return
-        self.start("booking", "collecting_service")
+        self.start("booking", "collecting_service", service_inferred=inferred)
         self._remember_staff()
-        if not self.when.is_empty:
-            self.data.pending_when = when_to_dict(self.when)
+        if not self.when.is_empty or self.superlative or self.asks_availability:
+            self.data.pending_when = {**when_to_dict(self.when), "pick": self.superlative}
         if self.bad_date:
             self.data.bad_date = self.bad_date
         if len(service_ids) == 1:
@@ -66,8 +71,8 @@ class BookingMixin:
         if bad_date:
             self.say(f"{lead}{bad_date_text(bad_date)} ¿Qué otro día te gustaría para tu {service['name'].lower()}?")
             return
-        if when is not None and not when.is_empty:
-            self._search_and_offer(when, lead="Perfecto. ")
+        if when is not None and (not when.is_empty or pending):
+            self._search_and_offer(when, lead="Perfecto. ", pick=pending.get("pick"))
             return
         self.say(f"{lead}¿Para qué día te gustaría agendar tu {service['name'].lower()}?")
 
@@ -84,8 +89,8 @@ class BookingMixin:
                 self.understood()
                 self.data.service_id = ids[0]
                 self.data.take("service_options")
-                if not self.when.is_empty:
-                    self.data.pending_when = when_to_dict(self.when)
+                if not self.when.is_empty or self.superlative:
+                    self.data.pending_when = {**when_to_dict(self.when), "pick": self.superlative}
                 if self.bad_date:
                     self.data.bad_date = self.bad_date
                 self._after_service()
@@ -115,12 +120,20 @@ class BookingMixin:
             if len(ids) == 1 and ids[0] != self.data.service_id and self.when.is_empty and self._bare_hour() is None:
                 self.understood()
                 self.data.service_id = ids[0]
+                self.data.service_inferred = False
                 self.data.take("offered")
+                search = self.data.take("search")
+                if search:  # "corte" after the times for another service: the same day(s)
+                    self.data.pending_when = {"date_from": search["from"], "date_to": search["to"], "part_of_day": search.get("part")}
                 self._after_service()
                 return
             if len(ids) == 1:
                 self.data.service_id = ids[0]
+                self.data.service_inferred = False
             self._datetime_step(self._choose_for_booking)
+            return
+        if self.step == "confirming_booking":
+            self._proposal_step(self._choose_for_booking)
             return
         if self.step == "collecting_personal_info":
             self._personal_info()
@@ -130,9 +143,17 @@ class BookingMixin:
 
     def _choose_for_booking(self, slot: dict) -> None:
         service = self._service()
-        name, verified = self.tools.known_name()
-        staff_id = self.data.staff_id if self.data.staff_id in slot.get("staff_ids", []) else None
         start = datetime.fromisoformat(slot["start"])
+        local = self.tools.local(start)
+        if self.data.staff_id and self.data.staff_id not in slot.get("staff_ids", []):
+            # Never someone else without a word: look at the asked person's agenda at that time.
+            self._search_and_offer(When(local.date(), local.date(), time=local.time()), choose=self._choose_for_booking)
+            return
+        if self._needs_confirmation(slot):
+            self._propose(slot)
+            return
+        name, verified = self.tools.known_name()
+        staff_id = self.data.staff_id
         try:
             info = self.tools.book(service["id"], start, staff_id=staff_id)
         except ToolError as error:

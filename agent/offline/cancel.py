@@ -10,6 +10,7 @@ from agent.spanish.dates import (
 from agent.spanish.format import (
     format_at_time,
 )
+from agent.spanish.offscript import is_bare_no, wants_all
 from agent.tools import (
     ToolError,
     first_name,
@@ -27,6 +28,9 @@ class CancelMixin:
             self.say("No encontré citas próximas a tu nombre, así que no hay nada que cancelar. ¿Te ayudo con algo más?")
             return
         self.start("cancel", "identifying_booking")
+        if len(appointments) > 1 and wants_all(self.text):
+            self._cancel_all_identified(appointments)
+            return
         chosen = self._identify(appointments, initial=True)
         if chosen is None:
             self.data.options = [a["appointment_id"] for a in appointments]
@@ -42,9 +46,36 @@ class CancelMixin:
             f"{appointment['date_text']} {format_at_time(datetime.fromisoformat(appointment['start']))}?"
         )
 
+    def _cancel_all_identified(self, appointments: list[dict]) -> None:
+        """"cancela todo" with several upcoming appointments: confirm every one by name first."""
+        self.data.appointment_ids = [a["appointment_id"] for a in appointments]
+        self.data.appointment_id = None
+        self.goto("confirming_cancellation")
+        self.say(f"¿Confirmas que quieres cancelar tus {len(appointments)} citas?\n" + self._numbered(appointments) + "\n(sí / no)")
+
+    def _cancel_all(self) -> None:
+        done, failed = [], []
+        for appointment_id in self.data.appointment_ids:
+            try:
+                done.append(self.tools.cancel(appointment_id, "Cancelada por el cliente por WhatsApp"))
+            except ToolError as error:
+                failed.append(str(error))
+        self.finish({"kind": "cancelled"})
+        lines = [f"• {i['service']} - {i['date_text']} {format_at_time(datetime.fromisoformat(i['start']))}" for i in done]
+        text = "Listo, cancelé tus citas:\n" + "\n".join(lines) if done else "No pude cancelar tus citas."
+        if failed:
+            text += "\n" + " ".join(failed)
+        self.state.offer_booking = {}
+        self.say(text + "\n¿Quieres agendar en otra fecha?")
+
     def _cancel(self) -> None:
         if self.step == "identifying_booking":
-            chosen = self._identify(self.tools.list_my_appointments())
+            appointments = self.tools.list_my_appointments()
+            if len(appointments) > 1 and wants_all(self.text) and "deny" not in self.intents:
+                self.understood()
+                self._cancel_all_identified(appointments)
+                return
+            chosen = self._identify(appointments)
             if chosen is None:
                 self._not_understood()
                 return
@@ -54,6 +85,9 @@ class CancelMixin:
         if self.step == "confirming_cancellation":
             if "affirm" in self.intents and "deny" not in self.intents or ("cancel" in self.intents and "deny" not in self.intents):
                 self.understood()
+                if self.data.appointment_ids and not self.data.appointment_id:
+                    self._cancel_all()
+                    return
                 try:
                     info = self.tools.cancel(self.data.appointment_id, "Cancelada por el cliente por WhatsApp")
                 except ToolError as error:
@@ -67,10 +101,11 @@ class CancelMixin:
                     f"{format_at_time(datetime.fromisoformat(info['start']))}. ¿Quieres agendar en otra fecha?"
                 )
                 return
-            if "deny" in self.intents:
+            if "deny" in self.intents or is_bare_no(self.text) or self.exit:
                 self.understood()
+                several = bool(self.data.appointment_ids and not self.data.appointment_id)
                 self.finish()
-                self.say("Perfecto, tu cita sigue en pie. ¿Te ayudo con algo más?")
+                self.say(f"Perfecto, {'tus citas siguen' if several else 'tu cita sigue'} en pie. ¿Te ayudo con algo más?")
                 return
             self._not_understood()
             return

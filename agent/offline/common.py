@@ -13,6 +13,11 @@ FORGET_AFTER = timedelta(hours=24)
 MAX_FAILURES = 3
 SEARCH_AHEAD_DAYS = 7
 SEE_YOU = "¡Nos vemos!"
+CAPABILITIES = "Puedo agendar, cambiar o cancelar tu cita, o darte precios y horarios."
+EMPTY_MESSAGE = (
+    "No me llegó texto en tu mensaje. 🙏 Por ahora solo leo mensajes escritos (no audios, fotos ni stickers); "
+    "¿me lo escribes, por favor?"
+)
 
 # Words naming beauty services: asked about but not offered -> the owner answers (handoff).
 SERVICE_WORDS = (

@@ -8,6 +8,8 @@ from typing import Any
 
 from agent.offline.common import (
     ABANDON_AFTER,
+    CAPABILITIES,
+    EMPTY_MESSAGE,
     FORGET_AFTER,
     NAME_TOKEN_RE,
     STATED_NAME_RE,
@@ -15,12 +17,22 @@ from agent.offline.common import (
 )
 from agent.offline.state import DialogueState, FlowData
 from agent.spanish.dates import (
+    When,
     invalid_date,
     parse_choice_number,
     parse_when,
 )
 from agent.spanish.intents import detect_intents, extract_name
 from agent.spanish.matching import match_service
+from agent.spanish.offscript import (
+    asks_availability,
+    is_acknowledgement,
+    is_exit,
+    is_later_today,
+    month_range,
+    superlative,
+    topics,
+)
 from agent.spanish.text import normalize
 from agent.tools import (
     CustomerTools,
@@ -50,6 +62,7 @@ class DialogueBase:
         self.learned_name: str | None = None  # "me llamo Pedro" this turn: greeted once by name
         self.replied_to_name = False
         self.day_from_offers = False
+        self.staff_changed = False  # "con Miguel" said this turn (a different person than before)
         # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
         self.offered_booking = self.state.take("offer_booking")
         # "¿Quieres que le pase tu mensaje a Carlos?" asked last turn: a "sí" hands off (one turn).
@@ -62,8 +75,22 @@ class DialogueBase:
         if any(sign in text for sign in ("👍", "👌", "✅", "🙌", "👏")):
             self.intents.add("affirm")
         self.when = parse_when(text, self.today)
+        self.superlative = superlative(text)
+        if self.superlative == "first" and self.when.part_of_day == "morning" and "manana" not in self.norm:
+            # "lo más temprano que tengas": the earliest time, not "in the morning".
+            self.when = When(self.when.date_from, self.when.date_to, None, self.when.time, self.when.is_now)
+        if self.when.date_from is None and not self.when.is_now:
+            months = month_range(text, self.today)
+            if months is not None:  # "en febrero": the whole month
+                self.when = When(months[0], months[1], self.when.part_of_day, self.when.time)
+            elif is_later_today(text):  # "al rato": later today, never a time already past
+                self.when = When(self.today, self.today, self.when.part_of_day, self.when.time, is_now=True)
         # "el 31 de febrero": a date that does not exist (and no real one said with it).
         self.bad_date = invalid_date(text, self.today) if self.when.date_from is None else None
+        self.topics = topics(text)
+        self.asks_availability = asks_availability(text)
+        self.exit = is_exit(text)
+        self.ack = is_acknowledgement(text) and self.when.is_empty
 
     # ---- plumbing ----------------------------------------------------------------------------
 
@@ -106,11 +133,9 @@ class DialogueBase:
 
     def go(self) -> None:
         self._check_abandoned()
-        if not self.norm and not self.intents:
-            if self.flow:
-                self._not_understood()
-                return
-            self.say("¿En qué puedo ayudarte? Puedo agendar, cambiar o cancelar tu cita, o darte precios y horarios.")
+        if not self.norm and not self.intents and not self.ack:
+            # A voice note, photo or sticker reaches us as an empty text: say what we can read.
+            self.say(EMPTY_MESSAGE + (self._reprompt_suffix() if self.flow else f"\n{CAPABILITIES}"))
             return
         if self._learn_stated_name() and (not self.norm or (self.flow and self.intents <= {"greeting"} and self.when.is_empty)):
             self.understood()
@@ -128,7 +153,9 @@ class DialogueBase:
                 return
         if self._accept_offered_handoff():
             return
-        if self._global_intents():
+        if self._way_out():
+            return
+        if self._topic_answer() or self._global_intents() or self._acknowledged():
             return
         if self.flow == "booking":
             self._booking()
@@ -247,6 +274,23 @@ class DialogueBase:
             return
         who = staff_mentioned(self.text, staff)
         if who is not None:
+            self.staff_changed = self._search_staff() != str(who["id"])
             self.data.staff_id = str(who["id"])
+
+    def _search_staff(self) -> str | None:
+        """Whose agenda to search: the person asked for, else (moving) the appointment's own."""
+        if self.data.staff_id:
+            return self.data.staff_id
+        if self.flow == "modify" and self.data.current_staff_id:
+            return self.data.current_staff_id
+        return None
+
+    def _staff_first_name(self, staff_id: str | None) -> str:
+        if not staff_id:
+            return ""
+        try:
+            return first_name(self.tools.staff_member(staff_id)["name"])
+        except ToolError:
+            return ""
 
 

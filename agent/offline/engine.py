@@ -15,9 +15,11 @@ import copy
 
 from agent.offline.booking import BookingMixin
 from agent.offline.cancel import CancelMixin
+from agent.offline.choices import ChoicesMixin
 from agent.offline.core import DialogueBase
 from agent.offline.inquiries import InquiriesMixin
 from agent.offline.modify import ModifyMixin
+from agent.offline.offscript import OffScriptMixin
 from agent.offline.render import RenderMixin
 from agent.offline.slots import SlotsMixin
 from agent.offline.state import DialogueState
@@ -37,5 +39,5 @@ class OfflineEngine:
 
 
 
-class _Run(InquiriesMixin, BookingMixin, ModifyMixin, CancelMixin, SlotsMixin, RenderMixin, DialogueBase):
+class _Run(OffScriptMixin, ChoicesMixin, InquiriesMixin, BookingMixin, ModifyMixin, CancelMixin, SlotsMixin, RenderMixin, DialogueBase):
     """One turn of the dialogue: the flows are mixins over the shared ``DialogueBase``."""

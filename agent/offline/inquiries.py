@@ -34,6 +34,11 @@ class InquiriesMixin:
 
     def _global_intents(self) -> bool:
         i = self.intents
+        if self.asks_availability and self.flow in (None, "booking") and self.step != "collecting_personal_info":
+            # "¿qué horarios tienes el jueves?": free times (the booking flow), not opening hours.
+            i.discard("hours")
+            if not self.flow and not i & {"cancel", "reschedule", "human"}:
+                i.add("book")
         if self.flow == "modify" and self.step == "confirming" and (i & MOVING_ON or self._unoffered_service()):
             self._settle_reschedule()  # the customer moved on: "¿Todo bien?" is not asked again
         if "human" in i:
@@ -51,7 +56,11 @@ class InquiriesMixin:
                 return True
             self._start_cancel()
             return True
-        explicit_change = re.search(r"\b(?:mi|la|una) cita\b|reagend|reprogram|cambiar?la\b|moverla\b", self.norm)
+        explicit_change = re.search(
+            r"\b(?:mi|la|una) cita\b|reagend|reprogram|cambiar?la\b|cambiamela\b|moverla\b|muevela\b|pasa(?:r)?la\b"
+            r"|la que (?:ya )?tengo|ya tengo (?:una )?cita|me la (?:pasas|cambias|mueves)",
+            self.norm,
+        )
         if "reschedule" in i and self.flow != "modify" and (self.flow != "booking" or explicit_change):
             self._start_modify()
             return True

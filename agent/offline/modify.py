@@ -8,6 +8,8 @@ from agent.offline.common import (
     bad_date_text,
     lower_first,
     minutes,
+    when_from_dict,
+    when_to_dict,
 )
 from agent.spanish.dates import (
     PART_OF_DAY_MINUTES,
@@ -35,9 +37,12 @@ class ModifyMixin:
             self.say("No encontré citas próximas a tu nombre. ¿Quieres agendar una nueva?")
             return
         self.start("modify", "identifying_booking")
+        self._remember_staff()
         chosen = self._identify(appointments, initial=True)
         if chosen is None:
             self.data.options = [a["appointment_id"] for a in appointments]
+            if not self.when.is_empty:
+                self.data.pending_when = when_to_dict(self.when)  # "cambia mi cita al viernes": which one?
             greet = self._greet_name()
             self.say((greet + "claro que sí" if greet else "Claro que sí") + ". ¿Cuál de tus citas quieres cambiar?\n" + self._numbered(appointments))
             return
@@ -46,14 +51,23 @@ class ModifyMixin:
     def _modify_identified(self, appointment: dict, initial: bool = False) -> None:
         self.data.appointment_id = appointment["appointment_id"]
         self.data.service_id = appointment["service_id"]
+        self.data.current_staff_id = appointment.get("staff_id") or None
         self.data.exclude_start = None
         current = datetime.fromisoformat(appointment["start"])
         self.data.current_day = current.date().isoformat()
         self.goto("collecting_new_datetime")
-        new_when = self.when if initial else When()
+        pending = self.data.take("pending_when")
+        if pending:
+            new_when, initial = when_from_dict(pending), True  # said with the request, before "which one?"
+        else:
+            new_when = self.when if initial else When()
+        if initial and new_when.is_empty and self.data.staff_id and self.data.staff_id != self.data.current_staff_id:
+            # "pásame con Miguel": the same time with someone else.
+            new_when = When(current.date(), current.date(), time=current.time().replace(tzinfo=None))
         # "cámbiala para el sábado": the new date came with the request (not the old one's date).
         moved_day = new_when.date_from is not None and new_when.date_from != current.date()
         moved_time = new_when.time is not None and new_when.time != current.time().replace(tzinfo=None)
+        moved_time = moved_time or bool(self.data.staff_id and self.data.staff_id != self.data.current_staff_id)
         if new_when.part_of_day and new_when.time is None:
             lo, hi = PART_OF_DAY_MINUTES[new_when.part_of_day]
             moved_time = not lo <= minutes(current) < hi  # "pásala para la tarde"
@@ -72,6 +86,10 @@ class ModifyMixin:
         )
 
     def _modify(self) -> None:
+        self._remember_staff()
+        if self.step == "confirming_move":
+            self._proposal_step(self._choose_for_modify)
+            return
         if self.step == "identifying_booking":
             appointments = self.tools.list_my_appointments()
             chosen = self._identify(appointments)
@@ -108,12 +126,24 @@ class ModifyMixin:
 
     def _choose_for_modify(self, slot: dict) -> None:
         start = datetime.fromisoformat(slot["start"])
-        try:
-            info = self.tools.reschedule(self.data.appointment_id, start)
-        except ToolError as error:
-            self.say(f"Uy, {lower_first(str(error))} ¿Te funciona otro horario?")
-            self.data.take("offered")
+        local = self.tools.local(start)
+        wanted = self._search_staff()
+        if wanted and slot.get("staff_ids") and wanted not in slot["staff_ids"]:
+            # Never a different barber without a word: look at the right agenda for that time.
+            self._search_and_offer(When(local.date(), local.date(), time=local.time()), choose=self._choose_for_modify)
             return
+        if self._needs_confirmation(slot):
+            self._propose(slot)
+            return
+        new_staff = self.data.staff_id if self.data.staff_id and self.data.staff_id != self.data.current_staff_id else None
+        try:
+            info = self.tools.reschedule(self.data.appointment_id, start, staff_id=new_staff)
+        except ToolError as error:
+            self.data.take("offered")
+            self.say(f"Uy, {lower_first(str(error))} Estos son los horarios que sí tengo ese día:")
+            self._search_and_offer(When(local.date(), local.date()), choose=self._choose_for_modify)
+            return
+        self.data.current_staff_id = new_staff or self.data.current_staff_id
         local = datetime.fromisoformat(info["start"])
         day_short = self._weekday_phrase(local.date())
         self.data.day_short = day_short

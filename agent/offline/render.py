@@ -30,6 +30,8 @@ class RenderMixin:
                     lines = [f"• {self._slot_label(o, several_days)}" for o in offered]
                     return "Te había ofrecido estos horarios:\n" + "\n".join(lines) + "\n¿Cuál te funciona mejor? (o dime otro día)"
                 return f"¿Para qué día te gustaría agendar tu {service['name'].lower() if service else 'cita'}?"
+            if step == "confirming_booking":
+                return self._proposal_text()
             if step == "collecting_personal_info":
                 return "¿Me confirmas tu nombre para la cita?"
         if self.flow == "modify":
@@ -41,6 +43,8 @@ class RenderMixin:
                     lines = [f"• {self._slot_label(o, True)}" for o in offered]
                     return "Te había ofrecido estos horarios:\n" + "\n".join(lines) + "\n¿Cuál prefieres?"
                 return "¿Para cuándo te gustaría cambiar tu cita?"
+            if step == "confirming_move":
+                return self._proposal_text()
             if step == "confirming":
                 return "¿Todo bien con el cambio?"
         if self.flow == "cancel":

@@ -38,11 +38,26 @@ class SlotsMixin:
     # ---- picking a date and time (booking and modify) -------------------------------------------
 
     def _datetime_step(self, choose) -> None:
+        if self.staff_changed:
+            self.data.offered = []  # offers made before "con Miguel" may be someone else's
         offered = self.data.offered or []
         when = self.when
         if self.bad_date:
             self.understood()
             self.say(f"{bad_date_text(self.bad_date)} ¿Qué otro día te gustaría?")
+            return
+        if self.data.alternative and self._answer_alternative(choose):
+            return
+        if self.superlative:
+            self.understood()
+            self._superlative_pick(choose)
+            return
+        if self.staff_changed and when.is_empty and self._bare_hour() is None and self.data.search:
+            self.understood()  # "con Miguel" alone: the same day(s), his times
+            search = self.data.search
+            self._search_and_offer(
+                When(date.fromisoformat(search["from"]), date.fromisoformat(search["to"]), search.get("part")), choose=choose
+            )
             return
         if offered:
             self.data.take("ambiguous_number")
@@ -129,7 +144,7 @@ class SlotsMixin:
                 return offered[index]
         return None
 
-    def _search_and_offer(self, when: When, *, lead: str = "", choose=None) -> None:
+    def _search_and_offer(self, when: When, *, lead: str = "", choose=None, pick: str | None = None) -> None:
         """Find real slots for ``when``; choose the exact one asked for when free, else offer."""
         choose = choose or (self._choose_for_booking if self.flow == "booking" else self._choose_for_modify)
         service = self._service()
@@ -143,7 +158,7 @@ class SlotsMixin:
         if not self.tools.service_offered_by_anyone(service["id"]):
             self._nobody_offers(service)
             return
-        staff_id = self.data.staff_id
+        staff_id = self._search_staff()
         explicit_day = when.date_from is not None
         if explicit_day and when.date_from > self.tools.last_bookable_day:
             self._beyond_horizon(service, when, staff_id)
@@ -170,7 +185,10 @@ class SlotsMixin:
         if clock is not None:
             exact = [s for s in slots if self.tools.local(s.start).time() == clock]
             if exact:
-                choose({**self._slot_dict(exact[0]), "asked": True})
+                inferred = not explicit_day and not self.day_from_offers
+                choose({**self._slot_dict(exact[0]), "asked": True, "inferred_day": inferred})
+                return
+            if staff_id and self._offer_someone_else(service, slots, date_from, date_to, clock, explicit_day, lead, choose):
                 return
             # Not free: say so, offer the nearest on the first day that has anything.
             day_slots = self._first_day(slots)
@@ -209,6 +227,10 @@ class SlotsMixin:
         if not explicit_day:
             # No day given: the first day that has room.
             in_part = self._first_day(in_part)
+        if pick:
+            chosen = min(in_part, key=lambda s: s.start) if pick == "first" else max(in_part, key=lambda s: s.start)
+            choose({**self._slot_dict(chosen), "proposed": True})
+            return
         days = {self.tools.local(s.start).date() for s in in_part}
         if len(days) == 1:
             count = 3 if part else 4
@@ -238,7 +260,8 @@ class SlotsMixin:
         self._offer(spread(first, 3), single_day=True, lead="", notes=notes, part=part if part and first is not later else None, intro="El día más cercano con espacio es")
 
     def _offer(self, slots: list, *, single_day: bool, lead: str, notes: list[str], part: str | None,
-               intro: str | None = None, days: tuple[date, date] | None = None) -> None:
+               intro: str | None = None, days: tuple[date, date] | None = None,
+               question: str = "¿Cuál te funciona mejor?") -> None:
         service = self._service()
         self.data.offered = [self._slot_dict(s) for s in slots]
         local_days = sorted({self.tools.local(s.start).date() for s in slots})
@@ -249,6 +272,9 @@ class SlotsMixin:
             "part": part,
         }
         what = f"{service['name'].lower()} ({format_price(int(service['price_cents']))})"
+        who = self._staff_first_name(self._search_staff())
+        if who:
+            what += f" con {who}"
         lines = []
         if single_day:
             day = local_days[0]
@@ -264,7 +290,9 @@ class SlotsMixin:
             lines = [
                 f"• {format_date(self.tools.local(s.start).date())}, {format_time(self.tools.local(s.start))}" for s in slots
             ]
-        text = "\n".join([*(n for n in notes if n), lead + head if not notes else head, *lines, "¿Cuál te funciona mejor?"])
+        if self.flow == "booking" and self.data.service_inferred:
+            question += " (Si es para otro servicio, dime cuál.)"
+        text = "\n".join([*(n for n in notes if n), lead + head if not notes else head, *lines, question])
         self.say(text)
 
     def _beyond_horizon(self, service: dict, when: When, staff_id: Any) -> None:

@@ -42,6 +42,7 @@ class FlowData:
     search: dict | None = None  # {"from", "to", "offered_day", "part"} of the last offer
     ambiguous_number: int | None = None
     proposal: dict | None = None  # a booking/move stated back, waiting for the customer's "sí"
+    alternative: dict | None = None  # the asked time with someone else: {"start", "staff_id"}
     appointment_id: str | None = None
     appointment_ids: list[str] = field(default_factory=list)  # "cancela todas": several at once
     options: list[str] = field(default_factory=list)  # appointment ids in the order listed
@@ -75,7 +76,7 @@ class FlowData:
         data = cls()
         kinds: dict[str, type | tuple[type, ...]] = {
             "service_options": list, "offered": list, "options": list, "appointment_ids": list,
-            "pending_when": dict, "search": dict, "proposal": dict, "info": dict,
+            "pending_when": dict, "search": dict, "proposal": dict, "info": dict, "alternative": dict,
             "ambiguous_number": int, "service_inferred": bool,
         }  # fmt: skip
         for spec in fields(cls):
