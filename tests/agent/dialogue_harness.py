@@ -57,7 +57,7 @@ class Script:
     name: str
     messages: list[str]
     expect: tuple = ()  # Booked / Moved / Cancelled; empty: nothing may change
-    setup: str | None = None  # None | "juan" (corte Thu 15 4 PM) | "juan2" (+ barba Sat 17 12 PM) | "juan_miguel"
+    setup: str | None = None  # None | "juan" (corte Thu 15 4 PM with Carlos) | "juan2" (+ barba Sat 17 12 PM) | "juan_miguel"
     reply: tuple[str, ...] = ()  # each must appear in some reply
     last_reply: tuple[str, ...] = ()  # each must appear in the last turn's replies
     never: tuple[str, ...] = ()  # none may appear in any reply
@@ -126,7 +126,7 @@ def book_for(world: AgentWorld, phone: str, day: date, at: time, service: str = 
 def set_up(world: AgentWorld, script: Script) -> None:
     thu, sat = date(2026, 1, 15), date(2026, 1, 17)
     if script.setup in ("juan", "juan2"):
-        book_for(world, JUAN, thu, time(16), name="Juan Pérez")
+        book_for(world, JUAN, thu, time(16), staff=CARLOS, name="Juan Pérez")
     if script.setup == "juan_miguel":
         book_for(world, JUAN, thu, time(16), staff=MIGUEL, name="Juan Pérez")
     if script.setup == "juan2":
