@@ -18,11 +18,22 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aggregates.errors import DomainError
-from agent.spanish.format import format_date, format_day_phrase, format_duration, format_price, format_time
+from agent.spanish.format import (
+    format_date,
+    format_day_phrase,
+    format_duration,
+    format_price,
+    format_time,
+)
 from agent.spanish.text import normalize
+from aggregates.errors import DomainError
 from commands.context import Actor
-from commands.messages import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
+from commands.messages import (
+    AddCustomer,
+    BookAppointment,
+    CancelAppointment,
+    RescheduleAppointment,
+)
 from commands.phones import normalize_phone
 
 WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

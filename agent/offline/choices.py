@@ -14,7 +14,12 @@ from datetime import date, datetime
 
 from agent.offline.common import cap, minutes
 from agent.spanish.dates import PART_OF_DAY_MINUTES, When, parse_choice_number
-from agent.spanish.format import format_at_time, format_date, format_price, relative_day_label
+from agent.spanish.format import (
+    format_at_time,
+    format_date,
+    format_price,
+    relative_day_label,
+)
 from agent.spanish.offscript import is_bare_no
 from agent.tools import ToolError, as_utc, first_name
 
@@ -28,13 +33,22 @@ class ChoicesMixin:
         if slot.get("confirmed"):
             return False
         inferred_service = self.flow == "booking" and self.data.service_inferred
-        return bool(slot.get("proposed") or slot.get("inferred_day") or inferred_service)
+        return bool(slot.get("proposed") or slot.get("inferred_day") or inferred_service or self.unknown_staff)
 
-    def _propose(self, slot: dict) -> None:
-        staff = self.data.staff_id if self.data.staff_id in slot.get("staff_ids", []) else None
+    def _propose(self, slot: dict, staff_id: str | None = None) -> None:
+        staff = staff_id or (self.data.staff_id if self.data.staff_id in slot.get("staff_ids", []) else None)
+        if self.unknown_staff and not staff and slot.get("staff_ids"):
+            staff = slot["staff_ids"][0]  # someone else than the name asked for: named in the question
         self.data.proposal = {"start": slot["start"], "staff_ids": slot.get("staff_ids", []), "staff_id": staff}
         self.goto("confirming_booking" if self.flow == "booking" else "confirming_move")
-        self.say(self._proposal_text())
+        self.say(self._unknown_staff_note() + self._proposal_text())
+
+    def _unknown_staff_note(self) -> str:
+        if not self.unknown_staff:
+            return ""
+        names = [first_name(s.get("name")) for s in self.tools.staff()]
+        team = " y ".join([", ".join(names[:-1]), names[-1]]) if len(names) > 1 else "".join(names)
+        return f"En el equipo no tengo a {self.unknown_staff}; te pueden atender {team}. "
 
     def _proposal_text(self) -> str:
         proposal = self.data.proposal or {}
@@ -63,6 +77,8 @@ class ChoicesMixin:
             self.understood()
             self.data.proposal = None
             self.data.service_inferred = False
+            if proposal.get("staff_id"):
+                self.data.staff_id = proposal["staff_id"]  # accepted by name in the question
             self.goto(back)
             choose({"start": proposal["start"], "staff_ids": proposal.get("staff_ids", []), "confirmed": True})
             return
@@ -124,6 +140,12 @@ class ChoicesMixin:
             or parse_choice_number(self.text, max(len(self.data.offered), 1)) is not None
         )
         yes = "affirm" in self.intents and "deny" not in self.intents
+        if alt and yes and self.ack and not named_alt and not other_pick:
+            # "ok" to "¿con Carlos a esa hora, o uno de estos con Miguel?" picks neither: ask.
+            self.understood()
+            self.data.alternative = None
+            self._propose({"start": alt["start"], "staff_ids": [alt["staff_id"]]}, staff_id=alt["staff_id"])
+            return True
         if alt and (named_alt or (yes and not self.staff_changed)) and not other_pick:
             self.understood()
             self.data.alternative = None

@@ -32,6 +32,7 @@ from agent.spanish.offscript import (
     month_range,
     superlative,
     topics,
+    unknown_staff_name,
 )
 from agent.spanish.text import normalize
 from agent.tools import (
@@ -63,6 +64,7 @@ class DialogueBase:
         self.replied_to_name = False
         self.day_from_offers = False
         self.staff_changed = False  # "con Miguel" said this turn (a different person than before)
+        self.unknown_staff: str | None = None  # "con Pedro" and there is no Pedro: said, then confirmed
         # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
         self.offered_booking = self.state.take("offer_booking")
         # "¿Quieres que le pase tu mensaje a Carlos?" asked last turn: a "sí" hands off (one turn).
@@ -273,6 +275,8 @@ class DialogueBase:
         if len(staff) < 2:
             return
         who = staff_mentioned(self.text, staff)
+        if who is None:
+            self.unknown_staff = unknown_staff_name(self.text, [s.get("name") or "" for s in staff])
         if who is not None:
             self.staff_changed = self._search_staff() != str(who["id"])
             self.data.staff_id = str(who["id"])

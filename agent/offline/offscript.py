@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 from agent.offline.common import CAPABILITIES, ahead_text, join
 from agent.spanish.format import format_at_time
 from agent.spanish.offscript import is_bare_no, is_laugh
+from agent.spanish.text import normalize
 from agent.tools import ToolError, as_utc
 
 # Steps whose question is a yes/no: there a "no" is the answer, not a way out.
@@ -41,7 +42,7 @@ class OffScriptMixin:
             return False
         if self.flow == "cancel" and "cancel" in self.intents:
             return False  # "cancela todo" inside the cancel flow: the step reads it
-        if self._yes_no_step() and (is_bare_no(self.text) or "deny" in self.intents):
+        if self._yes_no_step() and (is_bare_no(self.text) or normalize(self.text) == "mejor no" or self.flow == "cancel"):
             return False  # the step's own "no" (keep the appointment, another time...)
         self.understood()
         flow = self.flow

@@ -292,7 +292,8 @@ class SlotsMixin:
             ]
         if self.flow == "booking" and self.data.service_inferred:
             question += " (Si es para otro servicio, dime cuál.)"
-        text = "\n".join([*(n for n in notes if n), lead + head if not notes else head, *lines, question])
+        notes = [self._unknown_staff_note().strip(), *notes]
+        text = "\n".join([*(n for n in notes if n), lead + head if not any(notes) else head, *lines, question])
         self.say(text)
 
     def _beyond_horizon(self, service: dict, when: When, staff_id: Any) -> None:

@@ -158,10 +158,25 @@ class DialogueState:
                 state.last_active_state = step
             elif state.status == "done":
                 state.status = "active"
-        else:
-            # A flow or step this version does not know: start over rather than guess.
+        if state.flow is None or not _complete(state):
+            # A flow or step this version does not know, or one missing what its step needs:
+            # start over rather than guess.
+            state.flow, state.step = None, None
             state.data, state.status, state.last_active_state = FlowData(), "done", None
         return state
+
+
+def _complete(state: DialogueState) -> bool:
+    """The data the step relies on is there (a booking past the service has one, a move or a
+    cancellation knows which appointment)."""
+    data, step = state.data, state.step
+    if state.flow == "booking":
+        return step == "collecting_service" or bool(data.service_id)
+    if state.flow == "modify":
+        return step == "identifying_booking" or bool(data.appointment_id and data.service_id)
+    if state.flow == "cancel":
+        return step == "identifying_booking" or bool(data.appointment_id or data.appointment_ids)
+    return True
 
 
 def when_to_dict(when: When) -> dict:

@@ -23,6 +23,7 @@ __all__ = [
     "asks_availability",
     "wants_all",
     "refers_back",
+    "unknown_staff_name",
 ]
 
 
@@ -176,6 +177,22 @@ def asks_availability(text: str) -> bool:
 def wants_all(text: str) -> bool:
     """"cancela todo", "las dos": every one of the listed appointments."""
     return bool(_ALL.search(normalize(text)))
+
+
+_WITH_NAME = re.compile(r"\bcon\s+(?:el\s+|la\s+)?([A-ZÁÉÍÓÚÑ][a-záéíóúñ]{2,})")
+
+
+def unknown_staff_name(text: str, staff_names: list[str]) -> str | None:
+    """"con Pedro" when nobody on the team is called Pedro (a capitalised name after "con")."""
+    known = {normalize(part) for name in staff_names for part in name.split()}
+    for match in _WITH_NAME.finditer(text or ""):
+        word = match.group(1)
+        if normalize(word) not in known and normalize(word) not in _NOT_STAFF:
+            return word
+    return None
+
+
+_NOT_STAFF = frozenset({"barba", "corte", "tinte", "gusto", "cita", "todo", "mucho", "tiempo", "permiso", "mi", "el", "la"})
 
 
 def refers_back(text: str) -> bool:
