@@ -188,6 +188,18 @@ class CustomerTools:
             hours = 24.0
         return min(max(hours, 1.0), 72.0)
 
+    def part_of_day_minutes(self, part: str) -> tuple[int, int]:
+        """What this business calls mañana / tarde / noche, as minutes from midnight (end
+        exclusive): the ``day_parts`` setting when present (``{"afternoon": ["12:00", "19:00"]}``),
+        else the defaults (noon and 7 PM)."""
+        lo, hi = PART_HOURS.get(part, (0, 24))
+        window = ((self.organization.get("settings") or {}).get("day_parts") or {}).get(part)
+        try:
+            start, end = (time.fromisoformat(str(v)) for v in window)
+            return start.hour * 60 + start.minute, (end.hour * 60 + end.minute) or 24 * 60
+        except (TypeError, ValueError):
+            return lo * 60, hi * 60
+
     def service_offered_by_anyone(self, service_id: Any) -> bool:
         """Some active staff member performs this service (else availability never has slots)."""
         sid = str(service_id)

@@ -177,7 +177,7 @@ class ChoicesMixin:
             except ToolError:
                 slots = []
             if search.get("part") in PART_OF_DAY_MINUTES:
-                lo, hi = PART_OF_DAY_MINUTES[search["part"]]
+                lo, hi = self.tools.part_of_day_minutes(search["part"])
                 slots = [s for s in slots if lo <= minutes(self.tools.local(s.start)) < hi]
             if slots:
                 chosen = min(slots, key=lambda s: s.start) if self.superlative == "first" else max(slots, key=lambda s: s.start)

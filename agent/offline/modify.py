@@ -12,7 +12,6 @@ from agent.offline.common import (
     when_to_dict,
 )
 from agent.spanish.dates import (
-    PART_OF_DAY_MINUTES,
     When,
 )
 from agent.spanish.format import (
@@ -69,7 +68,7 @@ class ModifyMixin:
         moved_time = new_when.time is not None and new_when.time != current.time().replace(tzinfo=None)
         moved_time = moved_time or bool(self.data.staff_id and self.data.staff_id != self.data.current_staff_id)
         if new_when.part_of_day and new_when.time is None:
-            lo, hi = PART_OF_DAY_MINUTES[new_when.part_of_day]
+            lo, hi = self.tools.part_of_day_minutes(new_when.part_of_day)
             moved_time = not lo <= minutes(current) < hi  # "pásala para la tarde"
         if initial and not new_when.is_empty and (moved_day or moved_time):
             if new_when.date_from is None and not new_when.is_now:

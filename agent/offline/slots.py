@@ -14,7 +14,6 @@ from agent.offline.common import (
     minutes,
 )
 from agent.spanish.dates import (
-    PART_OF_DAY_MINUTES,
     When,
     parse_choice_number,
     parse_time,
@@ -214,7 +213,7 @@ class SlotsMixin:
             return
 
         if part:
-            lo, hi = PART_OF_DAY_MINUTES[part]
+            lo, hi = self.tools.part_of_day_minutes(part)
             in_part = [s for s in slots if lo <= minutes(self.tools.local(s.start)) < hi]
         else:
             in_part = slots
@@ -245,7 +244,7 @@ class SlotsMixin:
         except ToolError:
             later = []
         if part:
-            lo, hi = PART_OF_DAY_MINUTES[part]
+            lo, hi = self.tools.part_of_day_minutes(part)
             in_part = [s for s in later if lo <= minutes(self.tools.local(s.start)) < hi]
             later = in_part or later
         first = self._first_day(later)
@@ -307,7 +306,7 @@ class SlotsMixin:
             self._cannot_check_agenda()
             return
         if when.part_of_day:
-            lo, hi = PART_OF_DAY_MINUTES[when.part_of_day]
+            lo, hi = self.tools.part_of_day_minutes(when.part_of_day)
             slots = [s for s in slots if lo <= minutes(self.tools.local(s.start)) < hi] or slots
         days = sorted({self.tools.local(s.start).date() for s in slots})[-2:]
         nearest = [s for s in slots if self.tools.local(s.start).date() in days]

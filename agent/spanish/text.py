@@ -85,6 +85,8 @@ _SHORTHANDS: dict[str, str] = {
     "noo": "no",
     "sii": "si",
     "kambiar": "cambiar",
+    "mober": "mover",
+    "pal": "para el",
     "kambio": "cambio",
     "sita": "cita",
     "cita": "cita",

@@ -137,6 +137,9 @@ SCRIPTS = [
     S("staff not on the team", ["corte mañana a las 11 con Pedro"], (), reply=("no tengo a Pedro",)),
     S("staff not on the team, accepts", ["corte mañana a las 11 con Pedro", "si", "Ana"], (Booked(CORTE, THU, time(11)),), named=True),
     S("two appointments, by hour", ["quiero cambiar mi cita", "la de las 12", "el lunes a las 12"], (Moved(MON, time(12), service=BARBA),), "juan2"),
+    S("price question, then move with miguel", ["cuanto cuesta la barba?", "quiero mover mi cita para el lunes a las 4 con miguel"], (Moved(MON, time(16), staff=MIGUEL),), "juan"),
+    S("booking flow, then a typo'd move", ["quiero un corte", "no espera, kiero mober mi sita pal lunes", "a las 12"], (Moved(MON, time(12)),), "juan"),
+    S("move, then a side question about the old day", ["quiero cambiar mi cita para el viernes", "y mañana a que hora abren?", "la primera"], (Moved(FRI),), "juan"),
     S("side question then pick", ["quiero un corte mañana", "cuanto cuesta?", "la 2", "Ana"], (Booked(CORTE, THU),), named=True),
 ]
 
