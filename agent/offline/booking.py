@@ -55,6 +55,9 @@ class BookingMixin:
         elif len(service_ids) > 1:
             self.data.service_options = service_ids
             self.say("¡Claro! ¿Cuál de estos servicios te gustaría?\n" + self._service_list(service_ids))
+        elif self.asks_availability or not self.when.is_empty:
+            # The free times depend on how long the service takes: ask it, then list them.
+            self.say("¡Claro! ¿Para qué servicio? Así te digo los horarios libres. Tenemos:\n" + self._service_list())
         else:
             self.say("¡Claro! ¿Qué servicio te gustaría agendar? Tenemos:\n" + self._service_list())
 

@@ -64,6 +64,7 @@ class DialogueBase:
         self.replied_to_name = False
         self.day_from_offers = False
         self.staff_changed = False  # "con Miguel" said this turn (a different person than before)
+        self.stale_proposal = False  # a time proposed before the customer left has passed
         self.unknown_staff: str | None = None  # "con Pedro" and there is no Pedro: said, then confirmed
         # "¿Quieres agendar...?" asked last turn: a "sí" now starts a booking (valid one turn).
         self.offered_booking = self.state.take("offer_booking")
@@ -191,6 +192,13 @@ class DialogueBase:
             if any(as_utc(datetime.fromisoformat(o["start"])) <= self.tools.now for o in offered):
                 self.data.take("offered")  # stale offers are not offered again
                 self.data.take("search")
+            for stale in (self.data.proposal, self.data.alternative):
+                if stale and as_utc(datetime.fromisoformat(stale["start"])) <= self.tools.now:
+                    # A time proposed earlier that has passed: ask for another, never book it.
+                    self.data.proposal = self.data.alternative = None
+                    self.stale_proposal = True
+                    if self.step in ("confirming_booking", "confirming_move"):
+                        self.state.last_active_state = "collecting_datetime" if self.flow == "booking" else "collecting_new_datetime"
 
     def _resume(self) -> None:
         """The customer comes back to a flow left for 30+ minutes: pick it up where it stopped."""
@@ -205,6 +213,9 @@ class DialogueBase:
             self.finish()
             return
         self.prefix.append(f"¡Qué gusto verte de nuevo! {self._flow_description()}")
+        if self.stale_proposal and self.when.is_empty and self._bare_hour() is None:
+            self.say("La hora que te había propuesto ya pasó. " + self._step_prompt())
+            return
         content = (not self.when.is_empty) or self.bad_date or self._bare_hour() is not None or self._service_ids() or (
             self.step == "collecting_personal_info" and extract_name(self.text)
         ) or parse_choice_number(self.text, 9) or self.intents & {"affirm", "deny"}

@@ -168,6 +168,10 @@ class SlotsMixin:
             date_to = date_from + timedelta(days=SEARCH_AHEAD_DAYS - 1)
         date_from = max(date_from, self.today)
         date_to = max(date_to, date_from)
+        notes: list[str] = []
+        if explicit_day and date_to > self.tools.last_bookable_day:
+            # "en febrero": part of the range is past the horizon; say how far the agenda goes.
+            notes.append(f"Por ahora solo agendo hasta el {format_date(self.tools.last_bookable_day)}.")
         try:
             slots = self.tools.find_slots(service["id"], date_from, date_to, staff_id)
         except ToolError:
@@ -178,7 +182,6 @@ class SlotsMixin:
             slots = [s for s in slots if as_utc(s.start).isoformat() != exclude]
         part = when.part_of_day
         clock = when.time
-        notes: list[str] = []
         days_requested = (date_from, date_to)
 
         if clock is not None:

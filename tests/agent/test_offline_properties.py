@@ -244,3 +244,13 @@ def test_availability_questions_list_real_slots(world, text, service, day):
     }
     assert bullets(reply) and set(bullets(reply)) <= real, reply
     assert "abrimos de" not in reply, reply
+
+
+def test_a_proposal_whose_time_has_passed_is_never_booked(world, clock):
+    chat = world.chat(NEW)
+    chat.say("quiero un corte a las 1")  # proposed: today 1:00 PM
+    assert chat.state["offline"]["step"] == "confirming_booking"
+    clock.advance(hours=2)
+    reply = chat.say("sí")
+    assert world.appointments() == [], chat.dump()
+    assert reply.strip() and chat.state["offline"]["step"] != "confirming_booking"
