@@ -22,9 +22,15 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from aggregates.errors import DomainError
-from agent.spanish.format import format_date, format_day_phrase, format_duration, format_price, format_time
+from agent.spanish.format import (
+    format_date,
+    format_day_phrase,
+    format_duration,
+    format_price,
+    format_time,
+)
 from agent.spanish.text import normalize
+from aggregates.errors import DomainError
 from commands.context import Actor
 from commands.definitions import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
 from commands.phones import normalize_phone
@@ -181,6 +187,18 @@ class CustomerTools:
             hours = 24.0
         return min(max(hours, 1.0), 72.0)
 
+    def part_of_day_minutes(self, part: str) -> tuple[int, int]:
+        """What this business calls mañana / tarde / noche, as minutes from midnight (end
+        exclusive): the ``day_parts`` setting when present (``{"afternoon": ["12:00", "19:00"]}``),
+        else the defaults (noon and 7 PM)."""
+        lo, hi = PART_HOURS.get(part, (0, 24))
+        window = ((self.organization.get("settings") or {}).get("day_parts") or {}).get(part)
+        try:
+            start, end = (time.fromisoformat(str(v)) for v in window)
+            return start.hour * 60 + start.minute, (end.hour * 60 + end.minute) or 24 * 60
+        except (TypeError, ValueError):
+            return lo * 60, hi * 60
+
     def service_offered_by_anyone(self, service_id: Any) -> bool:
         """Some active staff member performs this service (else availability never has slots)."""
         sid = str(service_id)
@@ -282,6 +300,7 @@ class CustomerTools:
             "time": format_time(start),
             "price": format_price(int(row.get("price_cents") or 0)),
             "staff": staff_name,
+            "staff_id": str(row["staff_id"]) if row.get("staff_id") else "",
             "status": row.get("status", "confirmed"),
         }
 
@@ -507,12 +526,19 @@ class CustomerTools:
         )
         return info
 
-    def reschedule(self, appointment_id: Any, new_start: datetime) -> dict:
+    def reschedule(self, appointment_id: Any, new_start: datetime, staff_id: Any = None) -> dict:
+        """Move one of the customer's appointments; ``staff_id`` (optional) also changes who
+        attends it. Without it the appointment keeps its staff member, so the new time must be
+        free for that person."""
         row = self._own(appointment_id)
         before = self.describe_appointment(row)
         if new_start.tzinfo is None:
             new_start = new_start.replace(tzinfo=self.tz)
-        self._require_free(self.service(before["service_id"]), new_start, None, own=row)
+        staff_uuid = _uuid(staff_id, "a esa persona") if staff_id else None
+        if staff_uuid is not None:
+            self.staff_member(staff_uuid)
+        keeps = staff_uuid or (_uuid(row["staff_id"], "a esa persona") if row.get("staff_id") else None)
+        self._require_free(self.service(before["service_id"]), new_start, keeps, own=row)
         try:
             result = self._app.execute(
                 RescheduleAppointment(
@@ -521,6 +547,7 @@ class CustomerTools:
                     organization_id=self.organization_id,
                     appointment_id=row["id"] if isinstance(row["id"], uuid.UUID) else uuid.UUID(str(row["id"])),
                     start=new_start,
+                    staff_id=staff_uuid,
                 )
             )
         except DomainError as error:

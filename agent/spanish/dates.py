@@ -21,7 +21,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from .text import clauses, normalize
+from . import date_vocabulary as _v
+from .date_vocabulary import PartOfDay
+from .text import clauses
 
 __all__ = [
     "When",
@@ -33,7 +35,6 @@ __all__ = [
     "invalid_date",
 ]
 
-PartOfDay = Literal["morning", "afternoon", "evening"]
 
 # Windows as minutes from midnight, end exclusive; minutes because "24:00" is not a datetime.time.
 PART_OF_DAY_MINUTES: dict[str, tuple[int, int]] = {
@@ -67,165 +68,7 @@ class When:
         return self.date_from is not None and self.date_from == self.date_to
 
 
-# --------------------------------------------------------------------------------------------
-# Vocabulary
-
-WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
-MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-    "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)  # fmt: skip
-_MONTH_NUMBER = {name: i + 1 for i, name in enumerate(MONTHS)}
-# Abbreviations are only trusted right after a day number ("15 de ene"): alone, "mar" is the sea.
-_MONTH_ABBR = {
-    "ene": 1, "feb": 2, "mar": 3, "abr": 4, "may": 5, "jun": 6, "jul": 7, "ago": 8,
-    "sep": 9, "sept": 9, "set": 9, "setiembre": 9, "oct": 10, "nov": 11, "dic": 12,
-}  # fmt: skip
-
-# Token rewrites applied before matching, so patterns only need the canonical names.
-_CANONICAL_WORDS = {
-    "sabados": "sabado",
-    "sab": "sabado",
-    "domingos": "domingo",
-    "dom": "domingo",
-    "miercole": "miercoles",
-    "mier": "miercoles",
-    "juev": "jueves",
-    "vier": "viernes",
-    "vierne": "viernes",
-}
-# Misspellings ("mircoles", "vienes", "febreo") are corrected by similarity against these.
-# Only words of 6+ letters: short words are too easily confused with ordinary Spanish.
-_FUZZY_TARGETS = WEEKDAYS + MONTHS
-_FUZZY_MIN_LEN = 6
-_FUZZY_CUTOFF = 0.83
-# Ordinary words close enough to a weekday/month to be "corrected" by mistake.
-_NOT_TYPOS = frozenset({"semana", "manana", "vienen", "tienen", "tienes", "juntos", "quiero"})
-
-_HOUR_WORDS = {
-    "una": 1, "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-    "siete": 7, "ocho": 8, "nueve": 9, "diez": 10, "once": 11, "doce": 12,
-}  # fmt: skip
-_COUNT_WORDS = {"un": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6,
-                "siete": 7, "ocho": 8, "quince": 15}  # fmt: skip
-
-_WD = "(?:" + "|".join(WEEKDAYS) + ")"
-_MONTH_ALT = "|".join(sorted([*MONTHS, *_MONTH_ABBR], key=len, reverse=True))
-
-# --------------------------------------------------------------------------------------------
-# Patterns. Named groups are read by the handlers below.
-
-_H = r"(?P<h>\d{1,2}|" + "|".join(_HOUR_WORDS) + r")"
-_MIN = r"(?:[:.](?P<m>\d{2}))?(?![\d:/])"
-_FRAC = (
-    r"(?:\s+(?P<frac>y\s+media|y\s+cuarto|menos\s+cuarto"
-    r"|y\s+(?P<fm>[0-5]\d)(?:\s+min(?:utos)?)?))?"
-)
-_MARK = (
-    r"(?:\s*(?P<ampm>am|pm)\b|\s+(?P<hrs>horas|h)\b"
-    r"|\s+de\s+la\s+(?P<mk>manana|tarde|noche|madrugada)\b|\s+del\s+(?P<dia>dia)\b)?"
-)
-# "a las", "las", "como a las", "a eso de las", "tipo 5"... The singular "la" is only a time
-# before one o'clock ("a la una"); "la 2" is how people pick option 2 (checked in the handler).
-_PREFIX = (
-    r"(?P<pre>(?:(?:como|tipo|mas\s+o\s+menos|aprox|aproximadamente|despues\s+de|antes\s+de"
-    r"|desde|hasta|entre|para|por)\s+)?(?:a\s+eso\s+de\s+|a\s+)?las?|tipo)"
-)
-
-_NOW_RE = re.compile(r"\b(?:ahorita|ahora)(?:\s+mismo)?\b|\ben\s+este\s+momento\b|\bya\s+mismo\b")
-_NOW_WHOLE = frozenset({"ya", "ya ya", "para ya", "ya mismo", "ahorita ya", "ya por favor"})
-
-_PART_RES: tuple[tuple[PartOfDay, re.Pattern[str]], ...] = (
-    (
-        "morning",
-        re.compile(
-            r"\b(?:(?:en|por|para)\s+la\s+manana(?:ita)?|en\s+las\s+mananas|temprano|tempranito"
-            r"|mananita|(?:a\s+)?primera\s+hora)\b"
-        ),
-    ),
-    (
-        "afternoon",
-        re.compile(
-            r"\b(?:(?:en|por|a|para)\s+la\s+tarde(?:cita)?|en\s+las\s+tardes|tardecita"
-            r"|despues\s+de\s+(?:comer|la\s+comida)|despues\s+del?\s+medio\s*dia)\b"
-        ),
-    ),
-    (
-        "evening",
-        re.compile(
-            r"\b(?:(?:en|por|a|para)\s+la\s+noche(?:cita)?|en\s+las\s+noches|nochecita|de\s+noche)\b"
-        ),
-    ),
-)
-
-_TIME_RES = (
-    re.compile(rf"\b{_PREFIX}\s+{_H}{_MIN}{_FRAC}{_MARK}"),
-    re.compile(rf"\b(?P<h>\d{{1,2}}):(?P<m>\d{{2}})(?![\d:/]){_MARK}"),
-    re.compile(r"\b(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s*(?P<ampm>am|pm)\b"),
-    re.compile(rf"\b{_H}{_MIN}{_FRAC}\s+de\s+la\s+(?P<mk>manana|tarde|noche|madrugada)\b"),
-    re.compile(r"\b(?P<h>1[3-9]|2[0-3]|0\d)\s+(?P<hrs>horas|h)\b"),
-    re.compile(r"\b(?:(?:al|a|del|como\s+al?)\s+)?(?P<noon>medio\s*dia)\b"),
-    re.compile(r"\b(?:(?:a\s+la|como\s+a\s+la)\s+)?(?P<midnight>media\s*noche)\b"),
-)
-
-_REL_WITH_WD_RE = re.compile(
-    rf"\b(?P<rel>pasado\s+manana|hoy|manana)\s+(?:es\s+)?(?:el\s+)?{_WD}\b"
-)
-_OR_PASADO_RE = re.compile(r"(?<=\bo )pasado\b(?!\s+manana)|(?<=\by )pasado\b(?!\s+manana)")
-_PASADO_MANANA_RE = re.compile(r"\bpasado\s+manana\b")
-_DAY_MONTH_RE = re.compile(
-    rf"\b(?:(?:el|este|para\s+el|del|al)\s+)?(?:{_WD}\s+)?(?:(?:el\s+)?dia\s+)?"
-    rf"(?P<d>\d{{1,2}})\s+(?:de\s+)?(?P<mon>{_MONTH_ALT})\b"
-    r"(?:\s+(?:de\s+|del\s+)?(?P<y>\d{4})\b)?"
-)
-_MONTH_DAY_RE = re.compile(
-    rf"\b(?P<mon>{'|'.join(MONTHS)})\s+(?P<d>\d{{1,2}})\b(?![:/.]\d)"
-)
-_NUMERIC_DATE_RE = re.compile(
-    rf"\b(?:(?:el|este|para\s+el|del|al)\s+)?(?:{_WD}\s+)?"
-    r"(?P<d>\d{1,2})/(?P<mo>\d{1,2})(?:/(?P<y>\d{4}|\d{2}))?\b"
-)
-_WD_DAY_RE = re.compile(
-    rf"\b(?:(?:el|este|para\s+el|del|al|proximo)\s+)?{_WD}\s+(?:(?:el\s+)?dia\s+)?"
-    r"(?P<d>\d{1,2})\b(?![:/.]\d)"
-)
-_ANCHORED_DAY_RE = re.compile(
-    r"\b(?:(?:el|del|al|para\s+el)\s+(?:dia\s+)?|dia\s+)(?P<d>\d{1,2})\b(?![:/.]\d)"
-)
-_NEXT_WEEK = r"(?:(?:proxima|siguiente|otra)\s+semana|semana\s+(?:que\s+viene|proxima|entrante))"
-_WD_NEXT_WEEK_RE = re.compile(
-    rf"\b(?:(?:el|para\s+el)\s+)?(?P<wd>{_WD})\s+de\s+la\s+{_NEXT_WEEK}\b"
-)
-_NEXT_WEEK_RE = re.compile(rf"\b(?:(?:la|para\s+la)\s+)?{_NEXT_WEEK}\b")
-_THIS_WEEK_RE = re.compile(r"\b(?:en\s+)?est[ae]\s+semana\b")
-_WEEKEND_RE = re.compile(
-    r"\b(?:(?:el|este|para\s+el)\s+)?(?P<prox>(?:proximo|siguiente)\s+)?(?:fin\s+de\s+semana|finde)"
-    r"(?P<qv>\s+(?:que\s+viene|proximo|entrante))?\b"
-)
-_NEXT_MONTH_RE = re.compile(
-    r"\b(?:el\s+)?(?:(?:proximo|siguiente)\s+mes|mes\s+(?:que\s+viene|proximo|entrante))\b"
-)
-_THIS_MONTH_RE = re.compile(r"\beste\s+mes\b")
-_IN_N_DAYS_RE = re.compile(
-    rf"\b(?:en|dentro\s+de)\s+(?P<n>\d{{1,2}}|{'|'.join(_COUNT_WORDS)})"
-    r"\s+(?P<unit>dias?|semanas?)\b"
-)
-_WEEKDAY_RE = re.compile(
-    r"\b(?:(?P<este>este|esta)\s+|(?:(?:el|para\s+el)\s+)?(?P<prox>proximo|siguiente)\s+"
-    r"|(?:el|los|para\s+el|para\s+los)\s+)?"
-    rf"(?P<wd>{_WD})(?P<qv>\s+(?:que\s+viene|proximo|entrante))?\b"
-)
-_HOY_RE = re.compile(r"\b(?:el\s+dia\s+de\s+)?hoy(?:\s+mismo)?\b")
-_MANANA_RE = re.compile(r"\bmanana\b")
-
-# Negation: what follows "no" in these phrases is not being refused ("no hay problema").
-_NEG_WORDS = frozenset({"no", "ni"})
-_NEG_NOT_REALLY = frozenset(
-    {"hay", "importa", "pasa", "te", "tienen", "tienes", "tiene", "habra", "tendran", "seria",
-     "podria", "podrian", "abren", "trabajan", "atienden"}
-)  # fmt: skip
-# A contrast word ends the reach of a preceding "no": "no, mejor el sábado".
-_NEG_BLOCKERS = frozenset({"mejor", "sino", "pero", "entonces", "aunque", "si", "mas"})
+WEEKDAYS, MONTHS = _v.WEEKDAYS, _v.MONTHS
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,13 +145,13 @@ class _RawTime:
 
 
 def _canonical_token(token: str) -> str:
-    if token in _CANONICAL_WORDS:
-        return _CANONICAL_WORDS[token]
-    if len(token) < _FUZZY_MIN_LEN or token in _NOT_TYPOS or not token.isalpha():
+    if token in _v._CANONICAL_WORDS:
+        return _v._CANONICAL_WORDS[token]
+    if len(token) < _v._FUZZY_MIN_LEN or token in _v._NOT_TYPOS or not token.isalpha():
         return token
-    if token in _FUZZY_TARGETS:
+    if token in _v._FUZZY_TARGETS:
         return token
-    close = difflib.get_close_matches(token, _FUZZY_TARGETS, n=1, cutoff=_FUZZY_CUTOFF)
+    close = difflib.get_close_matches(token, _v._FUZZY_TARGETS, n=1, cutoff=_v._FUZZY_CUTOFF)
     return close[0] if close else token
 
 
@@ -356,7 +199,7 @@ class _Scanner:
         if groups.get("midnight"):
             return _Mention("time", 0, 0, raw_time=_RawTime(0, 0, "24h"))
         h_text = groups["h"]
-        hour = _HOUR_WORDS.get(h_text)
+        hour = _v._HOUR_WORDS.get(h_text)
         if hour is None:
             hour = int(h_text)
         pre = groups.get("pre")
@@ -398,10 +241,10 @@ class _Scanner:
 
     def day_month_handler(self, m: re.Match[str]) -> _Mention:
         mon = m.group("mon")
-        month = _MONTH_NUMBER.get(mon) or _MONTH_ABBR.get(mon, 0)
+        month = _v._MONTH_NUMBER.get(mon) or _v._MONTH_ABBR.get(mon, 0)
         day = int(m.group("d"))
         year = m.groupdict().get("y")
-        said = f"{day} de {MONTHS[month - 1]}" if 1 <= month <= 12 else None
+        said = f"{day} de {_v.MONTHS[month - 1]}" if 1 <= month <= 12 else None
         if year:
             found = _safe_date(int(year), month, day)
             return self._date(found, invalid=None if found else f"{said} de {year}")
@@ -411,7 +254,7 @@ class _Scanner:
     def numeric_date_handler(self, m: re.Match[str]) -> _Mention:
         day, month, year = int(m.group("d")), int(m.group("mo")), m.group("y")
         valid_month = 1 <= month <= 12
-        said = f"{day} de {MONTHS[month - 1]}" if valid_month else f"{m.group('d')}/{m.group('mo')}"
+        said = f"{day} de {_v.MONTHS[month - 1]}" if valid_month else f"{m.group('d')}/{m.group('mo')}"
         if year:
             full_year = int(year) + (2000 if len(year) == 2 else 0)
             found = _safe_date(full_year, month, day)
@@ -428,7 +271,7 @@ class _Scanner:
 
     def weekday_next_week_handler(self, m: re.Match[str]) -> _Mention:
         monday = self.today - _dt.timedelta(days=self.today.weekday()) + _dt.timedelta(days=7)
-        return self._date(monday + _dt.timedelta(days=WEEKDAYS.index(m.group("wd"))))
+        return self._date(monday + _dt.timedelta(days=_v.WEEKDAYS.index(m.group("wd"))))
 
     def next_week_handler(self, m: re.Match[str]) -> _Mention:
         monday = self.today - _dt.timedelta(days=self.today.weekday()) + _dt.timedelta(days=7)
@@ -459,7 +302,7 @@ class _Scanner:
 
     def in_n_days_handler(self, m: re.Match[str]) -> _Mention:
         n_text = m.group("n")
-        n = _COUNT_WORDS.get(n_text) or int(n_text)
+        n = _v._COUNT_WORDS.get(n_text) or int(n_text)
         if m.group("unit").startswith("semana"):
             days = 7 * n
         else:
@@ -468,7 +311,7 @@ class _Scanner:
         return self._date(self.today + _dt.timedelta(days=days))
 
     def weekday_handler(self, m: re.Match[str]) -> _Mention:
-        weekday = WEEKDAYS.index(m.group("wd"))
+        weekday = _v.WEEKDAYS.index(m.group("wd"))
         # "este viernes" may be today; a bare or "próximo" weekday is always ahead.
         allow_today = bool(m.group("este"))
         return self._date(_next_weekday(self.today, weekday, allow_today=allow_today))
@@ -488,33 +331,33 @@ class _Scanner:
 
     def run(self) -> None:
         whole = self.original.replace("|", " ").split()
-        if " ".join(whole) in _NOW_WHOLE:
+        if " ".join(whole) in _v._NOW_WHOLE:
             self.mentions.append(_Mention("now", 1, len(self.original) - 1))
             return
-        self.consume(_NOW_RE, lambda m: _Mention("now", 0, 0))
+        self.consume(_v._NOW_RE, lambda m: _Mention("now", 0, 0))
         # Parts of day before times (they disambiguate "a las 8"), and before "mañana".
-        for part, pattern in _PART_RES:
+        for part, pattern in _v._PART_RES:
             self.consume(pattern, lambda m, p=part: _Mention("part", 0, 0, part=p))
-        for pattern in _TIME_RES:
+        for pattern in _v._TIME_RES:
             self.consume(pattern, self.time_handler)
-        self.consume(_REL_WITH_WD_RE, self.relative_handler)
-        self.consume(_OR_PASADO_RE, lambda m: self._date(self.today + _dt.timedelta(days=2)))
-        self.consume(_PASADO_MANANA_RE, self.relative_handler)
-        self.consume(_DAY_MONTH_RE, self.day_month_handler)
-        self.consume(_MONTH_DAY_RE, self.day_month_handler)
-        self.consume(_NUMERIC_DATE_RE, self.numeric_date_handler)
-        self.consume(_WD_DAY_RE, self.day_of_month_handler)
-        self.consume(_ANCHORED_DAY_RE, self.day_of_month_handler)
-        self.consume(_WD_NEXT_WEEK_RE, self.weekday_next_week_handler)
-        self.consume(_WEEKEND_RE, self.weekend_handler)
-        self.consume(_NEXT_WEEK_RE, self.next_week_handler)
-        self.consume(_THIS_WEEK_RE, self.this_week_handler)
-        self.consume(_NEXT_MONTH_RE, self.next_month_handler)
-        self.consume(_THIS_MONTH_RE, self.this_month_handler)
-        self.consume(_IN_N_DAYS_RE, self.in_n_days_handler)
-        self.consume(_WEEKDAY_RE, self.weekday_handler)
-        self.consume(_HOY_RE, self.relative_handler)
-        self.consume(_MANANA_RE, self.relative_handler)
+        self.consume(_v._REL_WITH_WD_RE, self.relative_handler)
+        self.consume(_v._OR_PASADO_RE, lambda m: self._date(self.today + _dt.timedelta(days=2)))
+        self.consume(_v._PASADO_MANANA_RE, self.relative_handler)
+        self.consume(_v._DAY_MONTH_RE, self.day_month_handler)
+        self.consume(_v._MONTH_DAY_RE, self.day_month_handler)
+        self.consume(_v._NUMERIC_DATE_RE, self.numeric_date_handler)
+        self.consume(_v._WD_DAY_RE, self.day_of_month_handler)
+        self.consume(_v._ANCHORED_DAY_RE, self.day_of_month_handler)
+        self.consume(_v._WD_NEXT_WEEK_RE, self.weekday_next_week_handler)
+        self.consume(_v._WEEKEND_RE, self.weekend_handler)
+        self.consume(_v._NEXT_WEEK_RE, self.next_week_handler)
+        self.consume(_v._THIS_WEEK_RE, self.this_week_handler)
+        self.consume(_v._NEXT_MONTH_RE, self.next_month_handler)
+        self.consume(_v._THIS_MONTH_RE, self.this_month_handler)
+        self.consume(_v._IN_N_DAYS_RE, self.in_n_days_handler)
+        self.consume(_v._WEEKDAY_RE, self.weekday_handler)
+        self.consume(_v._HOY_RE, self.relative_handler)
+        self.consume(_v._MANANA_RE, self.relative_handler)
         self.apply_negation()
 
     def apply_negation(self) -> None:
@@ -522,11 +365,11 @@ class _Scanner:
         ordered = sorted(self.mentions, key=lambda x: x.start)
         for i, (word, start, _end) in enumerate(words):
             is_post = word == "tampoco"
-            if word not in _NEG_WORDS and not is_post:
+            if word not in _v._NEG_WORDS and not is_post:
                 continue
             nxt = words[i + 1][0] if i + 1 < len(words) else ""
             after = words[i + 2][0] if i + 2 < len(words) else ""
-            if word == "no" and (nxt in _NEG_NOT_REALLY or (nxt == "se" and after != "puede")):
+            if word == "no" and (nxt in _v._NEG_NOT_REALLY or (nxt == "se" and after != "puede")):
                 continue
             # "hoy no", "el viernes tampoco": the word right before is refused.
             before = [
@@ -542,7 +385,7 @@ class _Scanner:
                 if mention.start < start:
                     continue
                 between = self.original[start : mention.start].split()[1:]
-                if "|" in between or _NEG_BLOCKERS.intersection(between):
+                if "|" in between or _v._NEG_BLOCKERS.intersection(between):
                     break
                 mention.negated = True
 
@@ -647,62 +490,4 @@ def parse_time(text: str) -> _dt.time | None:
     return parse_when(text, _ANY_DAY).time
 
 
-# --------------------------------------------------------------------------------------------
-# Picking an option by number
-
-_ORDINALS = {
-    "primer": 1, "primero": 1, "primera": 1, "1ro": 1, "1ra": 1, "1er": 1, "1era": 1, "1o": 1,
-    "segundo": 2, "segunda": 2, "2do": 2, "2da": 2, "2o": 2,
-    "tercer": 3, "tercero": 3, "tercera": 3, "3ro": 3, "3ra": 3, "3er": 3, "3era": 3, "3o": 3,
-    "cuarto": 4, "cuarta": 4, "4to": 4, "4ta": 4, "4o": 4,
-    "quinto": 5, "quinta": 5, "5to": 5, "5ta": 5,
-    "sexto": 6, "sexta": 6, "6to": 6, "6ta": 6,
-    "septimo": 7, "septima": 7, "setimo": 7, "setima": 7, "7mo": 7, "7ma": 7,
-    "octavo": 8, "octava": 8, "8vo": 8, "8va": 8,
-    "noveno": 9, "novena": 9, "9no": 9, "9na": 9,
-    "decimo": 10, "decima": 10, "10mo": 10, "10ma": 10,
-}  # fmt: skip
-_CARDINALS = {
-    "uno": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7, "ocho": 8,
-    "nueve": 9, "diez": 10,
-}  # fmt: skip
-_LAST = frozenset({"ultimo", "ultima"})
-_PENULTIMATE = frozenset({"penultimo", "penultima"})
-_CHOICE_ANCHORS = frozenset({"la", "el", "lo", "opcion", "numero", "num", "con", "op", "de"})
-_CHOICE_FILLER = frozenset(
-    {"la", "el", "lo", "opcion", "numero", "num", "op", "por", "favor", "gracias", "quiero",
-     "dame", "me", "quedo", "con", "esa", "ese", "esta", "este", "si", "ok", "va", "sale",
-     "mejor", "pues", "de", "prefiero", "porfa", "agenda", "agendame", "perfecto", "una", "un"}
-)  # fmt: skip
-
-
-def parse_choice_number(text: str, max_n: int) -> int | None:
-    """The 1-based option number a customer picked ("la 2", "el segundo", "opción 3", "1",
-    "la última"), or None. Returns None when the text reads as a time ("a las 4", "4pm")
-    or names several different options.
-    """
-    if max_n < 1 or parse_time(text) is not None:
-        return None
-    words = normalize(text).split()
-    if not words:
-        return None
-    content = [w for w in words if w not in _CHOICE_FILLER]
-    short = len(content) <= 2
-    found: set[int] = set()
-    for i, word in enumerate(words):
-        anchored = i > 0 and words[i - 1] in _CHOICE_ANCHORS
-        if word.isdigit() and len(word) <= 2:
-            if anchored or len(content) == 1:
-                found.add(int(word))
-        elif word in _ORDINALS and (anchored or short):
-            found.add(_ORDINALS[word])
-        elif word in _CARDINALS and (anchored or len(content) == 1):
-            found.add(_CARDINALS[word])
-        elif word in _LAST and (anchored or short):
-            found.add(max_n)
-        elif word in _PENULTIMATE and (anchored or short) and max_n >= 2:
-            found.add(max_n - 1)
-    if len(found) != 1:
-        return None
-    (choice,) = found
-    return choice if 1 <= choice <= max_n else None
+from .choice_numbers import parse_choice_number  # noqa: E402 - re-exported (needs parse_time above)

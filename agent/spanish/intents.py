@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .offscript import is_greeting_like
 from .text import clauses, normalize
 
 __all__ = ["INTENTS", "detect_intents", "extract_name"]
@@ -45,11 +46,15 @@ _RESCHEDULE = (
     "mover", "moverla", "mueve", "muevo", "muevas", "reagendar", "reagenda", "reagendarla",
     "reprogramar", "reprogramarla", "otro dia", "otra hora", "otro horario", "otra fecha",
     "recorrer", "recorrerla", "posponer", "pospon", "adelantar", "adelantarla", "atrasar",
-    "pasar mi cita", "pasarla",
+    "pasar mi cita", "pasarla", "cambia", "cambiame", "cambiala", "cambialo", "cambiamela",
+    "cambias", "me la cambias", "me la pasas", "me la pases", "me la mueves", "pasala", "pasamela",
+    "la quiero pasar", "la puedo pasar", "muevela", "muevemela", "recorrela", "recorremela",
+    "reagendala", "reprogramala", "cambiar la hora", "cambio la hora",
 )  # fmt: skip
 _CANCEL_STRONG = (
     "cancelar", "cancela", "cancelo", "cancelame", "cancelarla", "cancelarlo", "cancelacion",
     "cancele", "anular", "anula", "ya no quiero la cita", "borra mi cita", "quitar mi cita",
+    "cancelala", "cancelalo", "cancelamela", "cancelamelo", "anulala",
 )  # fmt: skip
 # Saying you can't make it usually means cancel, unless the same message asks to move it.
 _CANCEL_SOFT = (
@@ -229,7 +234,7 @@ def detect_intents(text: str) -> set[str]:
     without_bye = _RES["bye"].sub(" ", norm)
     if without_bye != norm:
         found.add("bye")
-    if _RES["greeting"].search(without_bye) or (
+    if _RES["greeting"].search(without_bye) or is_greeting_like(text) or (
         clause_words and _QUE_TAL_GREETING.match(" ".join(clause_words[0]))
     ):
         found.add("greeting")

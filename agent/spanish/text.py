@@ -84,6 +84,17 @@ _SHORTHANDS: dict[str, str] = {
     "x": "por",
     "noo": "no",
     "sii": "si",
+    "kambiar": "cambiar",
+    "mober": "mover",
+    "pal": "para el",
+    "kambio": "cambio",
+    "sita": "cita",
+    "cita": "cita",
+    "nesesito": "necesito",
+    "nececito": "necesito",
+    "ora": "hora",
+    "wenas": "buenas",
+    "wenos": "buenos",
 }
 
 
