@@ -13,6 +13,7 @@ from commands.history import HistoryQueries
 from commands.messages import Command
 from commands.organizations import OrganizationCommands
 from commands.staff import StaffCommands
+from commands.text_cleaning import clean_command
 
 
 def _snake(name: str) -> str:
@@ -26,6 +27,7 @@ class ParloApplication(
     """``app.execute(BookAppointment(...))`` runs ``app.book_appointment(cmd)``."""
 
     def execute(self, cmd: Command) -> CommandResult:
+        cmd = clean_command(cmd)  # issue #8: no NUL/control characters reach an event; lone surrogates -> 422
         handler: Any = getattr(self, _snake(type(cmd).__name__), None)
         if handler is None:
             raise TypeError(f"No handler for {type(cmd).__name__}")

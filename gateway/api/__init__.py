@@ -106,6 +106,7 @@ _ERROR_ES = {
     "dict_type": "debe ser un objeto",
     "model_type": "debe ser un objeto JSON",
     "json_invalid": "el cuerpo no es JSON válido",
+    "string_unicode": "tiene caracteres no válidos",
     "too_long": "tiene demasiados elementos",
 }
 
@@ -127,10 +128,15 @@ def spanish_validation_message(errors: list[dict]) -> str:
     return "Datos inválidos: " + "; ".join(parts) + "."
 
 
+def _encodable(text: str) -> str:
+    """The echoed input without lone surrogates (UTF-8 cannot encode them: the answer would be a 500)."""
+    return text.encode("utf-8", "replace").decode("utf-8")
+
+
 async def _validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
     if not request.url.path.startswith(API_PREFIX) or request.url.path.startswith(f"{API_PREFIX}/webhooks"):
         return await request_validation_exception_handler(request, error)
-    errors = jsonable_encoder(error.errors(), custom_encoder={Exception: str})
+    errors = jsonable_encoder(error.errors(), custom_encoder={Exception: str, str: _encodable})
     return JSONResponse(
         status_code=422,
         content={"detail": spanish_validation_message(errors), "code": "invalid_input", "errors": errors},

@@ -1,0 +1,45 @@
+"""``parlo projections status`` shows the events a projection skipped; ``retry`` tries them again
+(PostgreSQL, with a real NUL-bearing stored event)."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from commands.messages import AddCustomer
+from infra.cli import cli
+from infra.seed import seed_demo
+from proj_support import ADMIN
+
+pytestmark = pytest.mark.postgres
+
+
+def test_status_lists_the_skipped_events_and_retry_tries_them(t4p_pg, make_container, monkeypatch, tmp_path):
+    # given a PostgreSQL store with a stored Customer event whose notes hold NUL
+    url = t4p_pg("cli")
+    monkeypatch.setenv("PARLO_DATABASE_URL", url)
+    monkeypatch.setenv("PARLO_ENV", "test")
+    monkeypatch.chdir(tmp_path)
+    container = make_container(url)
+    demo = seed_demo(container.app)
+    customer_id = container.app.execute(
+        AddCustomer(actor=ADMIN, cause="c", organization_id=demo.organization_id, phone_number="+525500000077", name="Nadia")
+    ).id
+    customer = container.app.repository.get(customer_id)
+    customer.update_details({"notes": "nota\x00rota"}, actor="admin:test", cause="poison")
+    poisoned = container.app.save(customer)[-1].notification.id
+    # when the projections run, then every one reaches the end
+    container.projections.run_once()
+    top = container.app.recorder.max_notification_id()
+    assert set(container.projections.read_positions().values()) == {top}
+    assert container.reads.get_customer(demo.organization_id, customer_id)["name"] == "Nadia"
+    runner = CliRunner()
+    shown = runner.invoke(cli, ["projections", "status"])
+    assert shown.exit_code == 0, shown.output
+    assert "eventos no aplicados: 1" in shown.output
+    assert f"customers evento {poisoned} (Customer.DetailsUpdated v2, negocio {demo.organization_id})" in shown.output
+    assert "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes" in shown.output
+    retried = runner.invoke(cli, ["projections", "retry", "customers"])
+    assert retried.exit_code == 1 and f"evento {poisoned}: sigue fallando" in retried.output
+    assert runner.invoke(cli, ["projections", "retry", "nope"]).exit_code == 2
+    assert "intentos 2" in runner.invoke(cli, ["projections", "status"]).output
