@@ -103,7 +103,7 @@ def real_events(app, target: int, rng: random.Random) -> None:
     day, n = date(2026, 1, 15), 0
     booked: list = []
     while (app.recorder.max_notification_id() or 0) < target:
-        if day.weekday() == 6:
+        if day.weekday() >= 5:  # weekdays only: 10:00-20:00 in the demo's hours
             day += timedelta(days=1)
             continue
         for slot in range(18):

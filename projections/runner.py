@@ -55,6 +55,7 @@ class ProjectionRunner:
         if len(self.by_name) != len(self.projections) or "" in self.by_name:
             raise ValueError("Every projection needs a unique, non-empty name.")
         self.batch_size = batch_size
+        self.rebuild_batch_size = max(batch_size, 2000)
         self.poll_interval = poll_interval
         self.is_postgres = engine.dialect.name == "postgresql"
         self._positions: dict[str, int] = {}
@@ -151,22 +152,29 @@ class ProjectionRunner:
         with self._serial:
             positions = self.read_positions()
             start = min(positions[p.name] for p in chosen)
-            notifications = self.app.recorder.select_notifications(start=start + 1, limit=self.batch_size)
-            if not notifications:
+            # Read up to the store's end as of now (ids are assigned in commit order: nothing can
+            # appear below it later), only the topics these projections handle (filtered in SQL).
+            top = self.app.recorder.max_notification_id() or 0
+            if top <= start:
                 for projection in chosen:
                     self._advanced(projection.name, positions[projection.name])
                 return 0
+            notifications = self.app.recorder.select_notifications(
+                start=start + 1, limit=self.batch_size, stop=top, topics=self.topics_of(chosen)
+            )
+            # A full page ends at its last notification; a short one has read everything up to top.
+            end = notifications[-1].id if len(notifications) >= self.batch_size else top
             decoded: dict[int, Any] = {}
-            behind = [p for p in chosen if positions[p.name] < notifications[-1].id]
+            behind = [p for p in chosen if positions[p.name] < end]
             try:
                 # Fast path: one transaction for every projection of the batch.
-                self._apply_batch(behind, notifications, start, decoded)
+                self._apply_batch(behind, notifications, start, decoded, end)
             except Exception:  # noqa: BLE001 - isolate the failing projection
                 log.warning("batch failed; retrying projection by projection", exc_info=True)
                 errors = []
                 for projection in behind:
                     try:
-                        self._apply_batch([projection], notifications, start, decoded)
+                        self._apply_batch([projection], notifications, start, decoded, end)
                     except Exception as error:  # noqa: BLE001
                         failures = self._quarantine.get(projection.name, (0.0, 0))[1] + 1
                         self._quarantine[projection.name] = (time.monotonic() + min(60.0, 0.5 * 2**failures), failures)
@@ -175,13 +183,20 @@ class ProjectionRunner:
                     raise errors[0]
             for projection in behind:
                 self._quarantine.pop(projection.name, None)
-            return len(notifications)
+            return max(len(notifications), 1)
 
-    def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
-        """One transaction: lock the tracking rows, re-read them, apply, move them, commit."""
+    def topics_of(self, chosen: Sequence[Projection]) -> list[str]:
+        """The stored topics any of these projections handles ([] = no filter: one takes all)."""
+        if any(not p.topics for p in chosen):
+            return []
+        return sorted({t for p in chosen for t in p.topics})
+
+    def _apply_batch(
+        self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any], last: int
+    ) -> None:
+        """One transaction: lock the tracking rows, re-read them, apply, move them to ``last``, commit."""
         if not chosen:
             return
-        last = notifications[-1].id
         applied = 0
         done: dict[str, int] = {}
         with self.engine.begin() as conn:
@@ -473,33 +488,90 @@ class ProjectionRunner:
     # ---- operations ----------------------------------------------------------------------------
 
     def rebuild(self, name: str, *, drop: bool = False) -> int:
-        """Clear one projection's tables and replay every event into them, in ONE transaction
-        (readers on PostgreSQL keep seeing the old rows until it commits). ``drop`` drops and
-        recreates the tables (for schema changes). Events that fail are skipped and recorded as
-        in live processing (its old failure records are replaced), so the rows are the same.
-        Returns the number of events applied."""
-        projection = self.by_name[name]
-        applied = 0
-        decoded: dict[int, Any] = {}
-        with self._serial, self.engine.begin() as conn:
-            self._lock_position(conn, name)
-            if drop:
-                projection_tracking.metadata.drop_all(conn, tables=list(projection.tables), checkfirst=True)
-                projection_tracking.metadata.create_all(conn, tables=list(projection.tables), checkfirst=True)
-            else:
-                projection.clear(conn)
-            conn.execute(projection_failures.delete().where(projection_failures.c.projection == name))
-            position = 0
-            while True:
-                notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
-                if not notifications:
-                    break
-                applied += self._apply_isolated(conn, projection, notifications, position, decoded)
-                decoded.clear()
-                position = notifications[-1].id
-            self._set_position(conn, name, position)
+        """Rebuild one projection (see :meth:`rebuild_all`). Returns the number of events applied."""
+        return self.rebuild_all([name], drop=drop)
+
+    def rebuild_all(self, names: Sequence[str] | None = None, *, drop: bool = False, staged: bool | None = None) -> int:
+        """Clear these projections' tables (all by default) and replay every event into them, in
+        ONE transaction (readers on PostgreSQL keep seeing the old rows until it commits), each
+        event read and decoded once for all of them, only the topics they handle (SQL filter).
+        Events that fail are skipped and recorded as in live processing (their old failure
+        records are replaced), so the rows are the same. ``drop`` drops and recreates the tables
+        (schema changes). Returns the number of handler calls (events applied, per projection).
+
+        ``staged`` (default: on PostgreSQL) runs the handlers against an in-memory SQLite copy of
+        the tables and then bulk-inserts the rows (hundreds per statement) instead of one round
+        trip per handler statement; if anything about it fails the rebuild runs in place."""
+        chosen = [self.by_name[n] for n in names] if names else list(self.projections)
+        with self._serial:
+            top = self.app.recorder.max_notification_id() or 0
+            applied: int | None = None
+            if self.is_postgres if staged is None else staged:
+                try:
+                    applied = self._rebuild_staged(chosen, top, drop)
+                except OperationalError:
+                    raise
+                except Exception:  # noqa: BLE001 - e.g. a value PostgreSQL refuses: do it in place
+                    log.warning("staged rebuild failed; rebuilding in place", exc_info=True)
+            if applied is None:
+                with self.engine.begin() as conn:
+                    self._prepare_rebuild(conn, chosen, drop)
+                    applied = self._replay(conn, chosen, top)
+                    self._finish_rebuild(conn, chosen, top)
         self.events_applied += applied
-        self._advanced(name, position)
+        for projection in chosen:
+            self._advanced(projection.name, top)
+        return applied
+
+    def _prepare_rebuild(self, conn: Connection, chosen: Sequence[Projection], drop: bool) -> None:
+        self._lock_positions(conn, [p.name for p in chosen])
+        tables = [t for p in chosen for t in p.tables]
+        if drop:
+            projection_tracking.metadata.drop_all(conn, tables=tables, checkfirst=True)
+            projection_tracking.metadata.create_all(conn, tables=tables, checkfirst=True)
+        else:
+            for projection in chosen:
+                projection.clear(conn)
+        conn.execute(projection_failures.delete().where(projection_failures.c.projection.in_([p.name for p in chosen])))
+
+    def _replay(self, conn: Connection, chosen: Sequence[Projection], top: int) -> int:
+        applied, position = 0, 0
+        topics = self.topics_of(chosen)
+        while position < top:
+            notifications = self.app.recorder.select_notifications(
+                start=position + 1, limit=self.rebuild_batch_size, stop=top, topics=topics
+            )
+            if not notifications:
+                break
+            decoded: dict[int, Any] = {}
+            for projection in chosen:
+                applied += self._apply_isolated(conn, projection, notifications, position, decoded)
+            position = notifications[-1].id
+        return applied
+
+    def _finish_rebuild(self, conn: Connection, chosen: Sequence[Projection], top: int) -> None:
+        conn.execute(
+            update(projection_tracking)
+            .where(projection_tracking.c.name.in_([p.name for p in chosen]))
+            .values(position=top, updated_at=_now())
+        )
+
+    def _rebuild_staged(self, chosen: Sequence[Projection], top: int, drop: bool) -> int:
+        from projections.staging import copy_rows, scratch_engine
+
+        tables = [t for p in chosen for t in p.tables]
+        scratch = scratch_engine([*tables, projection_failures])
+        try:
+            with scratch.begin() as staged:
+                # The scratch tables start empty: the handlers' reads see only what they wrote.
+                applied = self._replay(staged, chosen, top)
+                with self.engine.begin() as conn:
+                    self._prepare_rebuild(conn, chosen, drop)
+                    copy_rows(staged, conn, tables)
+                    copy_rows(staged, conn, [projection_failures], skip_columns={"id"})
+                    self._finish_rebuild(conn, chosen, top)
+        finally:
+            scratch.dispose()
         return applied
 
     def status(self) -> list[dict[str, Any]]:
