@@ -58,10 +58,9 @@ def rebuild(
         if unknown:
             typer.echo(f"Proyección desconocida: {', '.join(unknown)}. Hay: {', '.join(runner.by_name)}", err=True)
             raise typer.Exit(2)
-        for each in names:
-            started = time.monotonic()
-            applied = runner.rebuild(each, drop=drop)
-            typer.echo(f"{each}: {applied} eventos aplicados en {time.monotonic() - started:.2f} s")
+        started = time.monotonic()
+        applied = runner.rebuild_all(names, drop=drop)  # one pass over the events for all of them
+        typer.echo(f"{', '.join(names)}: {applied} eventos aplicados en {time.monotonic() - started:.2f} s")
     finally:
         container.close()
 

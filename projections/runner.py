@@ -64,6 +64,7 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
+        self._subscription: Any = None
         self._serial = threading.RLock()  # one batch at a time within this process
         self._quarantine: dict[str, tuple[float, int]] = {}  # name -> (retry at, failures)
         self.events_applied = 0
@@ -421,6 +422,9 @@ class ProjectionRunner:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
         for thread in (self._thread, self._listener):
             if thread is not None and thread is not threading.current_thread():
                 thread.join(timeout)
@@ -428,29 +432,32 @@ class ProjectionRunner:
         self._listener = None
 
     def _start_listener(self) -> None:
-        """PostgreSQL: LISTEN on the event store's channel and wake the loop on each NOTIFY.
-        Messages can be lost (reconnects): the timer poll stays the safety net."""
-        channel = getattr(self.app.recorder, "channel_name", None)
-        datastore = getattr(self.app.recorder, "datastore", None)
-        if not channel or datastore is None or not hasattr(datastore, "get_connection"):
+        """PostgreSQL: wake the loop whenever the event store records an event of our topics,
+        with the library's own LISTEN/NOTIFY loop (``recorder.subscribe()``: a
+        ``PostgresSubscription``, which LISTENs in 0.1 s waits and pulls with the SQL topic
+        filter). The runner still reads in its own batches; the subscription only wakes it.
+        SQLite has no ``subscribe()``: the timer poll alone. NOTIFYs can be lost (reconnects):
+        the timer poll stays the safety net."""
+        if not hasattr(self.app.recorder, "channel_name"):
             return
 
         def listen() -> None:
-            import psycopg
-            from psycopg import sql
-
             while not self._stop.is_set():
                 try:
-                    kwargs = {k: v for k, v in dict(getattr(datastore.pool, "kwargs", {}) or {}).items() if k != "row_factory"}
-                    conninfo = getattr(datastore.pool, "conninfo", "") or ""
-                    with psycopg.connect(conninfo, autocommit=True, **kwargs) as conn:
-                        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                        while not self._stop.is_set():
-                            for _ in conn.notifies(timeout=0.1, stop_after=1):  # as the library's own LISTEN loop
-                                self._wake.set()
-                except Exception:  # noqa: BLE001 - fall back to polling, retry later
-                    log.debug("projection listener failed", exc_info=True)
+                    gt = self.app.recorder.max_notification_id() or 0
+                    with self.app.recorder.subscribe(gt=gt, topics=self.topics_of(self.projections)) as subscription:
+                        self._subscription = subscription
+                        if self._stop.is_set():
+                            break
+                        for _ in subscription:
+                            self._wake.set()
+                except NotImplementedError:
+                    return
+                except Exception:  # noqa: BLE001 - fall back to polling, subscribe again later
+                    log.debug("projection subscription failed", exc_info=True)
                     self._stop.wait(2.0)
+                finally:
+                    self._subscription = None
 
         self._listener = threading.Thread(target=listen, name="parlo-projections-listen", daemon=True)
         self._listener.start()

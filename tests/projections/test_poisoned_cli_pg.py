@@ -43,3 +43,31 @@ def test_status_lists_the_skipped_events_and_retry_tries_them(t4p_pg, make_conta
     assert retried.exit_code == 1 and f"evento {poisoned}: sigue fallando" in retried.output
     assert runner.invoke(cli, ["projections", "retry", "nope"]).exit_code == 2
     assert "intentos 2" in runner.invoke(cli, ["projections", "status"]).output
+
+
+def test_rebuilds_give_the_live_rows_and_failures(t4p_pg, make_container):
+    # given a PostgreSQL store with two poisoned Customer events, projected live
+    from proj_support import dump_tables, full_scenario
+
+    container = make_container(t4p_pg("poison"))
+    ids = full_scenario(container.app)
+    customer = container.app.repository.get(ids["lucia"])
+    customer.update_details({"notes": "nota\x00rota"}, actor="admin:test", cause="poison")
+    customer.learn_name("Lu\x00cía", verified_at=None, actor="admin:test", cause="poison")
+    container.app.save(customer)
+    runner = container.projections
+    runner.run_once()
+    tables = runner.tables()
+
+    def failures():
+        return sorted((f["projection"], f["notification_id"], f["error"], f["organization_id"]) for f in runner.failures())
+
+    live_rows, live_failures = dump_tables(container.engine, tables), failures()
+    assert {f[0] for f in live_failures} >= {"customers"} and all(f[3] == ids["org"] for f in live_failures)
+    # when every projection is rebuilt, staged (in-memory SQLite + COPY) and in place
+    for staged in (True, False):
+        runner.rebuild_all(staged=staged)
+        # then the rows and the recorded failures are the live ones, and the positions the store's end
+        assert dump_tables(container.engine, tables) == live_rows
+        assert failures() == live_failures
+        assert set(runner.read_positions().values()) == {container.app.recorder.max_notification_id()}
