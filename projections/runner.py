@@ -168,10 +168,23 @@ class ProjectionRunner:
             decoded: dict[int, Any] = {}
             behind = [p for p in chosen if positions[p.name] < end]
             try:
-                # Fast path: one transaction for every projection of the batch.
-                self._apply_batch(behind, notifications, start, decoded, end)
-            except Exception:  # noqa: BLE001 - isolate the failing projection
-                log.warning("batch failed; retrying projection by projection", exc_info=True)
+                # Fast path: one transaction for every projection of the batch, no savepoints.
+                self._apply_batch(behind, notifications, start, decoded, end, savepoints=False)
+            except OperationalError as error:
+                retry_careful, first = False, error
+            except Exception as error:  # noqa: BLE001 - an event at fault: find it, skip it, record it
+                retry_careful, first = True, error
+            else:
+                retry_careful, first = None, None
+            if retry_careful:
+                log.warning("batch failed (%s); again with a savepoint per projection and event", error_text(first))
+                try:
+                    self._apply_batch(behind, notifications, start, decoded, end)
+                    retry_careful = None
+                except Exception as error:  # noqa: BLE001 - not the event's fault: projection by projection
+                    retry_careful, first = False, error
+            if retry_careful is False:
+                log.warning("batch failed (%s); retrying projection by projection", error_text(first))
                 errors = []
                 for projection in behind:
                     try:
@@ -193,7 +206,14 @@ class ProjectionRunner:
         return sorted({t for p in chosen for t in p.topics})
 
     def _apply_batch(
-        self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any], last: int
+        self,
+        chosen: Sequence[Projection],
+        notifications: Sequence[Any],
+        start: int,
+        decoded: dict[int, Any],
+        last: int,
+        *,
+        savepoints: bool = True,
     ) -> None:
         """One transaction: lock the tracking rows, re-read them, apply, move them to ``last``, commit."""
         if not chosen:
@@ -209,7 +229,13 @@ class ProjectionRunner:
                     # reach back to this position): touch nothing; the next batch starts lower.
                     done[projection.name] = position
                     continue
-                applied += self._apply_isolated(conn, projection, notifications, position, decoded)
+                if savepoints:
+                    applied += self._apply_isolated(conn, projection, notifications, position, decoded)
+                else:
+                    for notification in notifications:
+                        if notification.id > position and projection.wants_topic(notification.topic):
+                            projection.apply(conn, self._decode(notification, decoded), notification.id)
+                            applied += 1
                 done[projection.name] = last
             moved = [name for name, position in done.items() if position == last and locked[name] != last]
             if moved:
