@@ -1,20 +1,31 @@
 """Runs projections over the event store's notification log, exactly once.
 
-How a batch works (for each projection, one SQLAlchemy transaction):
+How a batch works (one SQLAlchemy transaction for every projection that is behind):
 
-1. lock the projection's row in ``rm_projection_tracking`` (PostgreSQL: ``SELECT ... FOR UPDATE``;
-   SQLite: a no-op ``UPDATE`` first, which takes the database write lock) and re-read the position
-   under the lock: another process may have advanced it meanwhile;
-2. apply the notifications of the batch whose id is greater than that position;
-3. set the position to the id of the batch's last notification (whether or not the projection
-   handled it) and commit: rows and position land together or not at all.
+1. read up to ``batch_size`` notifications after the lowest position, only of the topics the
+   projections handle (``select_notifications(topics=...)``: filtered in SQL), up to the store's
+   end as read just before (a short page means "everything up to there");
+2. lock the projections' rows in ``rm_projection_tracking`` (PostgreSQL: ``SELECT ... FOR
+   UPDATE``; SQLite: a no-op ``UPDATE`` first, which takes the database write lock) and re-read
+   the positions under the lock: another process may have advanced them meanwhile;
+3. apply the notifications whose id is greater than each position, decoded once for all;
+4. set the positions to the batch's end and commit: rows and positions land together or not at all.
+
+One bad event stops no one (issue #8): when a batch fails it is applied again with a savepoint
+per projection and per event; an event that still fails is rolled back to its savepoint, recorded
+in ``rm_projection_failures`` (``parlo projections status``, ``GET /api/v1/admin/projections``)
+and skipped, and the positions move on. ``retry_failures`` applies it again once the code is
+fixed. Only errors that say nothing about the event (``OperationalError``: the database is
+unreachable, a lock timed out) hold a projection back, with a backoff, while the others go on.
 
 Notification ids have gaps (rolled-back writes): the runner never waits for "last + 1", it reads
 whatever comes after its position. The event store assigns ids in commit order (the PostgreSQL
 recorder locks the table while inserting), so nothing can appear later below a position.
 
 Several runners (threads or processes) may run the same projections: the row lock serialises them
-and the re-read position makes the loser skip what the winner applied.
+and the re-read position makes the loser skip what the winner applied. On PostgreSQL a running
+runner is woken by the library's LISTEN/NOTIFY subscription (``recorder.subscribe()``); the timer
+poll is the safety net (and all there is on SQLite).
 """
 
 from __future__ import annotations
