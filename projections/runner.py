@@ -90,7 +90,21 @@ class ProjectionRunner:
         return [t for p in chosen for t in p.tables]
 
     def setup(self) -> None:
-        """Create the tables and the tracking rows (position 0) that do not exist yet."""
+        """Create the tables and the tracking rows (position 0) that do not exist yet.
+
+        SQLite can answer "database is locked" at once (without its busy timeout) to a new
+        connection while another process's runner is mid-batch: that is tried again."""
+        for attempt in range(1, 51):
+            try:
+                self._setup()
+                break
+            except OperationalError as error:
+                if self.is_postgres or "locked" not in str(error) or attempt == 50:
+                    raise
+                time.sleep(0.1)
+        self._positions = self.read_positions()
+
+    def _setup(self) -> None:
         with self.engine.begin() as conn:
             if self.is_postgres:
                 # Two processes starting at once must not both run CREATE TABLE.
@@ -102,7 +116,6 @@ class ProjectionRunner:
             for projection in self.projections:
                 if projection.name not in known:
                     conn.execute(projection_tracking.insert().values(name=projection.name, position=0, updated_at=_now()))
-        self._positions = self.read_positions()
 
     # ---- positions ---------------------------------------------------------------------------
 
