@@ -560,6 +560,11 @@ class ProjectionRunner:
         the tables and then bulk-inserts the rows (hundreds per statement) instead of one round
         trip per handler statement; if anything about it fails the rebuild runs in place."""
         chosen = [self.by_name[n] for n in names] if names else list(self.projections)
+        reactions = [p.name for p in chosen if not p.tables]
+        if reactions:
+            # No tables: not a read model but a reaction (it sends, enqueues...). Replaying it
+            # would act on old events again, so it is never rebuilt.
+            raise ValueError(f"{', '.join(reactions)}: without tables nothing can be rebuilt (a reaction is never replayed).")
         with self._serial:
             top = self.app.recorder.max_notification_id() or 0
             applied: int | None = None

@@ -124,3 +124,29 @@ def test_unreachable_database_holds_the_projection_back_and_it_recovers(tmp_path
     with container.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(seen)).scalar() == 6  # once each
     assert runner.wait_for(top, timeout=1)
+
+
+class Reaction(Projection):
+    """No tables: something that acts on events (like the WhatsApp reactions), not a read model."""
+
+    name = "reaction"
+    tables: list = []
+    seen: list = []
+
+    @handles(Customer.Registered)
+    def _registered(self, conn, event, position):
+        self.seen.append(position)
+
+
+def test_a_projection_without_tables_is_never_rebuilt(tmp_path, make_container):
+    container = make_container(f"sqlite:///{tmp_path / 'parlo.db'}")
+    seed_demo(container.app)
+    reaction = Reaction()
+    runner = ProjectionRunner(container.app, container.engine, [*all_projections(), reaction])
+    runner.run_once()
+    acted = list(reaction.seen)
+    with pytest.raises(ValueError, match="reaction"):
+        runner.rebuild("reaction")
+    with pytest.raises(ValueError):
+        runner.rebuild_all()
+    assert reaction.seen == acted  # nothing replayed
