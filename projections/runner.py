@@ -31,24 +31,23 @@ poll is the safety net (and all there is on SQLite).
 from __future__ import annotations
 
 import logging
-import re
 import threading
 import time
-import uuid
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, text, update
 from sqlalchemy.exc import OperationalError
 
 from projections.base import Projection
+from projections.failures import FailureIsolation, _now, error_text
+from projections.rebuild import Rebuilds
 from readmodels.tables import projection_failures, projection_tracking
 
 log = logging.getLogger("parlo.projections")
 
 
-class ProjectionRunner:
+class ProjectionRunner(FailureIsolation, Rebuilds):
     def __init__(
         self,
         app: Any,
@@ -272,139 +271,6 @@ class ProjectionRunner:
         for name, position in done.items():
             self._advanced(name, position)
 
-    # ---- poisoned events (issue #8) -------------------------------------------------------------
-
-    def _decode(self, notification: Any, decoded: dict[int, Any]) -> Any:
-        event = decoded.get(notification.id)
-        if event is None:
-            event = decoded[notification.id] = self.app.mapper.to_domain_event(notification)
-        return event
-
-    def _apply_isolated(self, conn: Connection, projection: Projection, notifications: Sequence[Any], after: int, decoded: dict[int, Any]) -> int:
-        """Apply the notifications after ``after`` that ``projection`` wants; returns how many.
-
-        Fast path: all of them inside one savepoint. When one fails, that savepoint is rolled back
-        and they are applied again one savepoint each: an event that still fails is recorded in
-        ``rm_projection_failures`` and skipped (the position moves on), so one bad event stops
-        neither the other events nor the other projections nor the other organizations' rows.
-        Errors that say nothing about the event (connection lost, lock timeout, deadlock:
-        ``OperationalError``) are raised instead: the whole batch is tried again later.
-        """
-        wanted = [n for n in notifications if n.id > after and projection.wants_topic(n.topic)]
-        if not wanted:
-            return 0
-        try:
-            with conn.begin_nested():
-                for notification in wanted:
-                    projection.apply(conn, self._decode(notification, decoded), notification.id)
-            return len(wanted)
-        except OperationalError:
-            raise
-        except Exception:  # noqa: BLE001 - find the event(s) at fault below
-            log.warning("projection %r failed on a batch; applying it event by event", projection.name)
-        applied = 0
-        for notification in wanted:
-            try:
-                with conn.begin_nested():
-                    projection.apply(conn, self._decode(notification, decoded), notification.id)
-                applied += 1
-            except OperationalError:
-                raise
-            except Exception as error:  # noqa: BLE001 - recorded, skipped, retryable
-                log.error(
-                    "projection %r skipped event %d (%s): %s",
-                    projection.name, notification.id, notification.topic, error_text(error),
-                )
-                self._record_failure(conn, projection.name, notification, decoded.get(notification.id), error)
-        return applied
-
-    def _record_failure(self, conn: Connection, name: str, notification: Any, event: Any, error: BaseException) -> None:
-        now = _now()
-        message = error_text(error)
-        existing = conn.execute(
-            select(projection_failures.c.id)
-            .where(projection_failures.c.projection == name, projection_failures.c.notification_id == notification.id)
-        ).scalar()
-        if existing is not None:
-            conn.execute(
-                update(projection_failures)
-                .where(projection_failures.c.id == existing)
-                .values(error=message, last_seen=now, attempts=projection_failures.c.attempts + 1)
-            )
-            return
-        conn.execute(
-            projection_failures.insert().values(
-                projection=name,
-                notification_id=notification.id,
-                originator_id=str(notification.originator_id),
-                originator_version=notification.originator_version,
-                topic=notification.topic[:255],
-                organization_id=self._organization_of(notification, event),
-                error=message,
-                attempts=1,
-                first_seen=now,
-                last_seen=now,
-            )
-        )
-
-    def _organization_of(self, notification: Any, event: Any) -> uuid.UUID | None:
-        """The event's organization: its own ``organization_id``, else the one its aggregate
-        was created with (its first event), else the aggregate itself when it is an Organization."""
-        found = _organization_of(event)
-        if found is None:
-            try:
-                first = self.app.recorder.select_events(notification.originator_id, limit=1)
-                found = _organization_of(self.app.mapper.to_domain_event(first[0])) if first else None
-            except Exception:  # noqa: BLE001 - best effort: the failure is recorded without it
-                log.debug("no organization for failed event %s", notification.id, exc_info=True)
-        return found
-
-    def failures(self, name: str | None = None, failure_id: int | None = None) -> list[dict[str, Any]]:
-        """The recorded failures (oldest event first), optionally of one projection or one id."""
-        query = select(projection_failures).order_by(projection_failures.c.notification_id, projection_failures.c.projection)
-        if name is not None:
-            query = query.where(projection_failures.c.projection == name)
-        if failure_id is not None:
-            query = query.where(projection_failures.c.id == failure_id)
-        with self.engine.connect() as conn:
-            return [dict(row) for row in conn.execute(query).mappings()]
-
-    def retry_failures(self, name: str | None = None, failure_id: int | None = None) -> list[dict[str, Any]]:
-        """Apply the recorded failed events again (after a fix), oldest first. A success deletes
-        the failure; another failure updates it (error, attempts, last_seen). Returns one
-        ``{"id", "projection", "notification_id", "ok", "error"}`` per failure tried.
-
-        The event is applied after the later events its projection already processed; when the
-        order matters to a projection's rows, ``rebuild`` gives them exactly.
-        """
-        results = []
-        for failure in self.failures(name, failure_id):
-            projection = self.by_name.get(failure["projection"])
-            if projection is None:
-                continue
-            with self._serial, self.engine.begin() as conn:
-                position = self._lock_position(conn, projection.name)
-                still = conn.execute(select(projection_failures.c.id).where(projection_failures.c.id == failure["id"])).scalar()
-                if still is None:
-                    continue  # retried meanwhile by another runner
-                found = self.app.recorder.select_notifications(start=failure["notification_id"], limit=1)
-                ok, message = True, None
-                if position >= failure["notification_id"] and found and found[0].id == failure["notification_id"]:
-                    try:
-                        with conn.begin_nested():
-                            projection.apply(conn, self.app.mapper.to_domain_event(found[0]), found[0].id)
-                    except OperationalError:
-                        raise
-                    except Exception as error:  # noqa: BLE001 - stays recorded
-                        ok, message = False, error_text(error)
-                        self._record_failure(conn, projection.name, found[0], None, error)
-                # else: the projection has not reached it yet (reset by a rebuild): it will be
-                # applied in order, so the record is obsolete.
-                if ok:
-                    conn.execute(projection_failures.delete().where(projection_failures.c.id == failure["id"]))
-            results.append({"id": failure["id"], "projection": projection.name, "notification_id": failure["notification_id"], "ok": ok, "error": message})
-        return results
-
     def run_once(self, names: Sequence[str] | None = None) -> int:
         """Process batches until every (chosen) projection has caught up; returns notifications read."""
         total = 0
@@ -541,101 +407,6 @@ class ProjectionRunner:
                 return False
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.1)
-
-    # ---- operations ----------------------------------------------------------------------------
-
-    def rebuild(self, name: str, *, drop: bool = False) -> int:
-        """Rebuild one projection (see :meth:`rebuild_all`). Returns the number of events applied."""
-        return self.rebuild_all([name], drop=drop)
-
-    def rebuild_all(self, names: Sequence[str] | None = None, *, drop: bool = False, staged: bool | None = None) -> int:
-        """Clear these projections' tables (all by default) and replay every event into them, in
-        ONE transaction (readers on PostgreSQL keep seeing the old rows until it commits), each
-        event read and decoded once for all of them, only the topics they handle (SQL filter).
-        Events that fail are skipped and recorded as in live processing (their old failure
-        records are replaced), so the rows are the same. ``drop`` drops and recreates the tables
-        (schema changes). Returns the number of handler calls (events applied, per projection).
-
-        ``staged`` (default: on PostgreSQL) runs the handlers against an in-memory SQLite copy of
-        the tables and then bulk-inserts the rows (hundreds per statement) instead of one round
-        trip per handler statement; if anything about it fails the rebuild runs in place."""
-        chosen = [self.by_name[n] for n in names] if names else list(self.projections)
-        reactions = [p.name for p in chosen if not p.tables]
-        if reactions:
-            # No tables: not a read model but a reaction (it sends, enqueues...). Replaying it
-            # would act on old events again, so it is never rebuilt.
-            raise ValueError(f"{', '.join(reactions)}: without tables nothing can be rebuilt (a reaction is never replayed).")
-        with self._serial:
-            top = self.app.recorder.max_notification_id() or 0
-            applied: int | None = None
-            if self.is_postgres if staged is None else staged:
-                try:
-                    applied = self._rebuild_staged(chosen, top, drop)
-                except OperationalError:
-                    raise
-                except Exception:  # noqa: BLE001 - e.g. a value PostgreSQL refuses: do it in place
-                    log.warning("staged rebuild failed; rebuilding in place", exc_info=True)
-            if applied is None:
-                with self.engine.begin() as conn:
-                    self._prepare_rebuild(conn, chosen, drop)
-                    applied = self._replay(conn, chosen, top)
-                    self._finish_rebuild(conn, chosen, top)
-        self.events_applied += applied
-        for projection in chosen:
-            self._advanced(projection.name, top)
-        return applied
-
-    def _prepare_rebuild(self, conn: Connection, chosen: Sequence[Projection], drop: bool) -> None:
-        self._lock_positions(conn, [p.name for p in chosen])
-        tables = [t for p in chosen for t in p.tables]
-        if drop:
-            projection_tracking.metadata.drop_all(conn, tables=tables, checkfirst=True)
-            projection_tracking.metadata.create_all(conn, tables=tables, checkfirst=True)
-        else:
-            for projection in chosen:
-                projection.clear(conn)
-        conn.execute(projection_failures.delete().where(projection_failures.c.projection.in_([p.name for p in chosen])))
-
-    def _replay(self, conn: Connection, chosen: Sequence[Projection], top: int) -> int:
-        applied, position = 0, 0
-        topics = self.topics_of(chosen)
-        while position < top:
-            notifications = self.app.recorder.select_notifications(
-                start=position + 1, limit=self.rebuild_batch_size, stop=top, topics=topics
-            )
-            if not notifications:
-                break
-            decoded: dict[int, Any] = {}
-            for projection in chosen:
-                applied += self._apply_isolated(conn, projection, notifications, position, decoded)
-            position = notifications[-1].id
-        return applied
-
-    def _finish_rebuild(self, conn: Connection, chosen: Sequence[Projection], top: int) -> None:
-        conn.execute(
-            update(projection_tracking)
-            .where(projection_tracking.c.name.in_([p.name for p in chosen]))
-            .values(position=top, updated_at=_now())
-        )
-
-    def _rebuild_staged(self, chosen: Sequence[Projection], top: int, drop: bool) -> int:
-        from projections.staging import copy_rows, scratch_engine
-
-        tables = [t for p in chosen for t in p.tables]
-        scratch = scratch_engine([*tables, projection_failures])
-        try:
-            with scratch.begin() as staged:
-                # The scratch tables start empty: the handlers' reads see only what they wrote.
-                applied = self._replay(staged, chosen, top)
-                with self.engine.begin() as conn:
-                    self._prepare_rebuild(conn, chosen, drop)
-                    copy_rows(staged, conn, tables)
-                    copy_rows(staged, conn, [projection_failures], skip_columns={"id"})
-                    self._finish_rebuild(conn, chosen, top)
-        finally:
-            scratch.dispose()
-        return applied
-
     def status(self) -> list[dict[str, Any]]:
         """Each projection's position, the store's max notification id and the lag (in ids:
         gaps make it an upper bound of the events still to apply)."""
@@ -672,32 +443,3 @@ class ProjectionError(RuntimeError):
         super().__init__(f"projection {name!r} failed: {type(error).__name__}: {error}")
         self.name = name
         self.__cause__ = error
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)
-
-
-_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def error_text(error: BaseException, limit: int = 1000) -> str:
-    """``Type: message``, short and storable: the driver's own message (SQLAlchemy's adds the SQL
-    and its parameters: customer data), without control characters (the error of a NUL-bearing
-    value can quote it), at most ``limit`` characters."""
-    original = getattr(error, "orig", None) or error
-    message = f"{type(original).__name__}: {original}".strip()
-    return _CONTROL.sub("?", message)[:limit]
-
-
-def _organization_of(event: Any) -> Any:
-    """The event's organization when it says so (an Organization's own events: its id)."""
-    if event is None:
-        return None
-    value = getattr(event, "organization_id", None)
-    if value is None and type(event).__qualname__.split(".")[0] == "Organization":
-        value = getattr(event, "originator_id", None)
-    try:
-        return value if value is None or isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-    except ValueError:
-        return None
