@@ -17,6 +17,7 @@ from commands.context import provisional_label
 from commands.definitions import Command
 from commands.history import HistoryQueries
 from commands.queries import WriteModelQueries
+from commands.text_cleaning import clean_command
 
 Handler = Callable[[Any, Any], CommandResult]
 
@@ -37,6 +38,7 @@ class ParloApplication(WriteModelQueries, HistoryQueries):
         """The one way in for every command: find its handler, run it, retry on version conflicts.
 
         Every command passes here before its handler: the place for checks common to all of them."""
+        cmd = clean_command(cmd)  # no NUL/control characters reach an event; lone surrogates -> 422
         try:
             handler = COMMAND_HANDLERS[type(cmd)]
         except KeyError:

@@ -56,11 +56,11 @@ def uvicorn_config(app: Any, *, host: str, port: int, **overrides: Any) -> uvico
 def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
-    projections: bool | None = typer.Option(
-        None,
+    projections: bool = typer.Option(
+        True,
         "--projections/--no-projections",
-        help="Run the projections in this process. Default: yes on SQLite (embedded), "
-        "no on PostgreSQL, where `parlo projections run` runs them as their own process.",
+        help="Run the projections in this process (default, on every store: tracking makes extra "
+        "runners harmless). --no-projections when `parlo projections run` runs them elsewhere.",
     ),
 ) -> None:
     """Start the HTTP server (API, WhatsApp webhook and in-process WhatsApp jobs) against the configured store."""
@@ -70,7 +70,7 @@ def serve(
 
     container = build_container()
     try:
-        if projections if projections is not None else not container.settings.is_postgres:
+        if projections:
             container.start_projection_thread()
         # Inbound processing and outbound retries run here unless PARLO_JOBS=arq hands them to `parlo worker`.
         container.whatsapp.start()

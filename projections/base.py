@@ -27,7 +27,9 @@ Rules for handlers (they are what makes "exactly once" true):
   must produce the same rows as the live projection.
 * A handler registered for a class also receives its subclasses (``handles(DayCalendar.TimeBlocked)``
   gets ``StaffDay.TimeBlocked`` and ``SpotDay.TimeBlocked``); register the subclass to be specific.
-* Raising aborts the batch (nothing of it is committed) and the runner retries it later.
+* Raising skips the event for this projection: its writes are rolled back (a savepoint), the
+  failure is recorded in ``rm_projection_failures`` and ``parlo projections retry`` applies it
+  again once the code is fixed (issue #8). Only database outages hold the projection back.
 
 The runner (:mod:`projections.runner`) discovers nothing by itself: ``projections.registry``
 lists the projections the container runs. A module that defines projections can expose them with
@@ -41,7 +43,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime, timezone
 from typing import Any, ClassVar
 
-from eventsourcing.utils import get_topic, resolve_topic
+from eventsourcing.dispatch import singledispatchmethod
+from eventsourcing.utils import get_topic
 from sqlalchemy import Connection, Table
 
 from aggregates.event_data import jsonable  # noqa: F401 - re-exported for the projections
@@ -65,15 +68,23 @@ def handles(*event_classes: type) -> Callable[[Handler], Handler]:
 class Projection:
     """Base class of every projection. Subclasses set ``name`` and ``tables`` and use :func:`handles`.
 
-    Override :meth:`apply` directly for full control (then also override :meth:`wants_topic`).
-    Override :meth:`clear` when ``rebuild`` must do more than delete every row of ``tables``.
+    Dispatch is eventsourcing's ``singledispatchmethod`` (the MRO walk of ``functools``): a
+    handler registered for a class receives its subclasses too. ``topics`` (as on the library's
+    ``Projection``) lists every stored topic the handlers receive - the handled classes, their
+    subclasses and any old topic registered for them - so the runner filters in SQL
+    (``select_notifications(topics=...)``) and decodes nothing it would not apply.
+
+    Override :meth:`apply` directly for full control (then also set ``topics``, or leave it empty
+    to receive every event). Override :meth:`clear` when ``rebuild`` must do more than delete
+    every row of ``tables``.
     """
 
     name: ClassVar[str] = ""
     tables: ClassVar[list[Table]] = []
     # event class -> handler function, filled from @handles methods (including inherited ones)
     handlers: ClassVar[dict[type, Handler]] = {}
-    _topic_cache: ClassVar[dict[str, Handler | None]] = {}
+    topics: ClassVar[tuple[str, ...]] = ()
+    _dispatch: ClassVar[Any] = None
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
@@ -83,40 +94,25 @@ class Projection:
                 for event_class in getattr(attr, "_parlo_handles", ()):
                     found[event_class] = attr
         cls.handlers = found
-        cls._topic_cache = {}
+        dispatch = singledispatchmethod(_not_handled)
+        for event_class, handler in found.items():
+            dispatch.register(event_class, _swap(handler))
+        cls._dispatch = dispatch
+        if found or "topics" not in vars(cls):
+            cls.topics = stored_topics(found)
 
     # ---- dispatch --------------------------------------------------------------------------------
 
-    @classmethod
-    def handler_for_class(cls, event_class: type) -> Handler | None:
-        for klass in event_class.__mro__:
-            handler = cls.handlers.get(klass)
-            if handler is not None:
-                return handler
-        return None
-
-    @classmethod
-    def handler_for_topic(cls, topic: str) -> Handler | None:
-        try:
-            return cls._topic_cache[topic]
-        except KeyError:
-            pass
-        try:
-            handler = cls.handler_for_class(resolve_topic(topic))
-        except Exception:  # noqa: BLE001 - an unknown topic is simply not ours
-            handler = None
-        cls._topic_cache[topic] = handler
-        return handler
-
     def wants_topic(self, topic: str) -> bool:
         """Whether events of this stored topic must be decoded and passed to :meth:`apply`."""
-        return self.handler_for_topic(topic) is not None
+        wanted = _wanted_sets.get(type(self))
+        if wanted is None:
+            wanted = _wanted_sets[type(self)] = frozenset(self.topics)
+        return not wanted or topic in wanted
 
     def apply(self, conn: Connection, event: Any, position: int) -> None:
         """Apply one event (``position`` = its notification id) inside the batch transaction."""
-        handler = self.handler_for_class(type(event))
-        if handler is not None:
-            handler(self, conn, event, position)
+        self._dispatch(event, conn, position)
 
     # ---- rebuild -------------------------------------------------------------------------------
 
@@ -125,12 +121,42 @@ class Projection:
         for table in reversed(self.tables):
             conn.execute(table.delete())
 
-    @classmethod
-    def topics(cls) -> list[str]:
-        return sorted(get_topic(c) for c in cls.handlers)
-
     def __repr__(self) -> str:
         return f"<{type(self).__name__} {self.name!r}>"
+
+
+_wanted_sets: dict[type, frozenset[str]] = {}
+
+
+def _not_handled(self: Any, event: Any, conn: Connection, position: int) -> None:
+    """Events of a class no handler is registered for (only reached without a topic filter)."""
+
+
+def _swap(handler: Handler) -> Callable[..., None]:
+    """singledispatchmethod dispatches on the first argument after ``self``: the event."""
+
+    def dispatched(self: Any, event: Any, conn: Connection, position: int) -> None:
+        handler(self, conn, event, position)
+
+    return dispatched
+
+
+def stored_topics(event_classes: Iterable[type]) -> tuple[str, ...]:
+    """Every topic under which events of these classes (or of their subclasses) can be stored:
+    their topics and any old topic registered for them (``register_topic``), sorted."""
+    from eventsourcing import utils
+
+    classes: set[type] = set()
+    pending = list(event_classes)
+    while pending:
+        klass = pending.pop()
+        if klass not in classes:
+            classes.add(klass)
+            pending.extend(klass.__subclasses__())
+    topics = {get_topic(c) for c in classes}
+    with utils._topic_cache_lock:
+        topics.update(t for t, obj in utils._topic_cache.items() if obj in classes)
+    return tuple(sorted(topics))
 
 
 # ---- helpers for handlers ----------------------------------------------------------------------

@@ -1,20 +1,31 @@
 """Runs projections over the event store's notification log, exactly once.
 
-How a batch works (for each projection, one SQLAlchemy transaction):
+How a batch works (one SQLAlchemy transaction for every projection that is behind):
 
-1. lock the projection's row in ``rm_projection_tracking`` (PostgreSQL: ``SELECT ... FOR UPDATE``;
-   SQLite: a no-op ``UPDATE`` first, which takes the database write lock) and re-read the position
-   under the lock: another process may have advanced it meanwhile;
-2. apply the notifications of the batch whose id is greater than that position;
-3. set the position to the id of the batch's last notification (whether or not the projection
-   handled it) and commit: rows and position land together or not at all.
+1. read up to ``batch_size`` notifications after the lowest position, only of the topics the
+   projections handle (``select_notifications(topics=...)``: filtered in SQL), up to the store's
+   end as read just before (a short page means "everything up to there");
+2. lock the projections' rows in ``rm_projection_tracking`` (PostgreSQL: ``SELECT ... FOR
+   UPDATE``; SQLite: a no-op ``UPDATE`` first, which takes the database write lock) and re-read
+   the positions under the lock: another process may have advanced them meanwhile;
+3. apply the notifications whose id is greater than each position, decoded once for all;
+4. set the positions to the batch's end and commit: rows and positions land together or not at all.
+
+One bad event stops no one (issue #8): when a batch fails it is applied again with a savepoint
+per projection and per event; an event that still fails is rolled back to its savepoint, recorded
+in ``rm_projection_failures`` (``parlo projections status``, ``GET /api/v1/admin/projections``)
+and skipped, and the positions move on. ``retry_failures`` applies it again once the code is
+fixed. Only errors that say nothing about the event (``OperationalError``: the database is
+unreachable, a lock timed out) hold a projection back, with a backoff, while the others go on.
 
 Notification ids have gaps (rolled-back writes): the runner never waits for "last + 1", it reads
 whatever comes after its position. The event store assigns ids in commit order (the PostgreSQL
 recorder locks the table while inserting), so nothing can appear later below a position.
 
 Several runners (threads or processes) may run the same projections: the row lock serialises them
-and the re-read position makes the loser skip what the winner applied.
+and the re-read position makes the loser skip what the winner applied. On PostgreSQL a running
+runner is woken by the library's LISTEN/NOTIFY subscription (``recorder.subscribe()``); the timer
+poll is the safety net (and all there is on SQLite).
 """
 
 from __future__ import annotations
@@ -23,18 +34,20 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, text, update
+from sqlalchemy import Connection, Engine, func, select, text, update
+from sqlalchemy.exc import OperationalError
 
 from projections.base import Projection
-from readmodels.tables import projection_tracking
+from projections.failures import FailureIsolation, _now, error_text
+from projections.rebuild import Rebuilds
+from readmodels.tables import projection_failures, projection_tracking
 
 log = logging.getLogger("parlo.projections")
 
 
-class ProjectionRunner:
+class ProjectionRunner(FailureIsolation, Rebuilds):
     def __init__(
         self,
         app: Any,
@@ -52,6 +65,7 @@ class ProjectionRunner:
         if len(self.by_name) != len(self.projections) or "" in self.by_name:
             raise ValueError("Every projection needs a unique, non-empty name.")
         self.batch_size = batch_size
+        self.rebuild_batch_size = max(batch_size, 2000)
         self.poll_interval = poll_interval
         self.is_postgres = engine.dialect.name == "postgresql"
         self._positions: dict[str, int] = {}
@@ -60,6 +74,7 @@ class ProjectionRunner:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._listener: threading.Thread | None = None
+        self._subscription: Any = None
         self._serial = threading.RLock()  # one batch at a time within this process
         self._quarantine: dict[str, tuple[float, int]] = {}  # name -> (retry at, failures)
         self.events_applied = 0
@@ -74,17 +89,32 @@ class ProjectionRunner:
         return [t for p in chosen for t in p.tables]
 
     def setup(self) -> None:
-        """Create the tables and the tracking rows (position 0) that do not exist yet."""
+        """Create the tables and the tracking rows (position 0) that do not exist yet.
+
+        SQLite can answer "database is locked" at once (without its busy timeout) to a new
+        connection while another process's runner is mid-batch: that is tried again."""
+        for attempt in range(1, 51):
+            try:
+                self._setup()
+                break
+            except OperationalError as error:
+                if self.is_postgres or "locked" not in str(error) or attempt == 50:
+                    raise
+                time.sleep(0.1)
+        self._positions = self.read_positions()
+
+    def _setup(self) -> None:
         with self.engine.begin() as conn:
             if self.is_postgres:
                 # Two processes starting at once must not both run CREATE TABLE.
                 conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('parlo-projections-setup'))"))
-            projection_tracking.metadata.create_all(conn, tables=[projection_tracking, *self.tables()], checkfirst=True)
+            projection_tracking.metadata.create_all(
+                conn, tables=[projection_tracking, projection_failures, *self.tables()], checkfirst=True
+            )
             known = set(conn.execute(select(projection_tracking.c.name)).scalars())
             for projection in self.projections:
                 if projection.name not in known:
                     conn.execute(projection_tracking.insert().values(name=projection.name, position=0, updated_at=_now()))
-        self._positions = self.read_positions()
 
     # ---- positions ---------------------------------------------------------------------------
 
@@ -146,22 +176,42 @@ class ProjectionRunner:
         with self._serial:
             positions = self.read_positions()
             start = min(positions[p.name] for p in chosen)
-            notifications = self.app.recorder.select_notifications(start=start + 1, limit=self.batch_size)
-            if not notifications:
+            # Read up to the store's end as of now (ids are assigned in commit order: nothing can
+            # appear below it later), only the topics these projections handle (filtered in SQL).
+            top = self.app.recorder.max_notification_id() or 0
+            if top <= start:
                 for projection in chosen:
                     self._advanced(projection.name, positions[projection.name])
                 return 0
+            notifications = self.app.recorder.select_notifications(
+                start=start + 1, limit=self.batch_size, stop=top, topics=self.topics_of(chosen)
+            )
+            # A full page ends at its last notification; a short one has read everything up to top.
+            end = notifications[-1].id if len(notifications) >= self.batch_size else top
             decoded: dict[int, Any] = {}
-            behind = [p for p in chosen if positions[p.name] < notifications[-1].id]
+            behind = [p for p in chosen if positions[p.name] < end]
             try:
-                # Fast path: one transaction for every projection of the batch.
-                self._apply_batch(behind, notifications, start, decoded)
-            except Exception:  # noqa: BLE001 - isolate the failing projection
-                log.warning("batch failed; retrying projection by projection", exc_info=True)
+                # Fast path: one transaction for every projection of the batch, no savepoints.
+                self._apply_batch(behind, notifications, start, decoded, end, savepoints=False)
+            except OperationalError as error:
+                retry_careful, first = False, error
+            except Exception as error:  # noqa: BLE001 - an event at fault: find it, skip it, record it
+                retry_careful, first = True, error
+            else:
+                retry_careful, first = None, None
+            if retry_careful:
+                log.warning("batch failed (%s); again with a savepoint per projection and event", error_text(first))
+                try:
+                    self._apply_batch(behind, notifications, start, decoded, end)
+                    retry_careful = None
+                except Exception as error:  # noqa: BLE001 - not the event's fault: projection by projection
+                    retry_careful, first = False, error
+            if retry_careful is False:
+                log.warning("batch failed (%s); retrying projection by projection", error_text(first))
                 errors = []
                 for projection in behind:
                     try:
-                        self._apply_batch([projection], notifications, start, decoded)
+                        self._apply_batch([projection], notifications, start, decoded, end)
                     except Exception as error:  # noqa: BLE001
                         failures = self._quarantine.get(projection.name, (0.0, 0))[1] + 1
                         self._quarantine[projection.name] = (time.monotonic() + min(60.0, 0.5 * 2**failures), failures)
@@ -170,13 +220,27 @@ class ProjectionRunner:
                     raise errors[0]
             for projection in behind:
                 self._quarantine.pop(projection.name, None)
-            return len(notifications)
+            return max(len(notifications), 1)
 
-    def _apply_batch(self, chosen: Sequence[Projection], notifications: Sequence[Any], start: int, decoded: dict[int, Any]) -> None:
-        """One transaction: lock the tracking rows, re-read them, apply, move them, commit."""
+    def topics_of(self, chosen: Sequence[Projection]) -> list[str]:
+        """The stored topics any of these projections handles ([] = no filter: one takes all)."""
+        if any(not p.topics for p in chosen):
+            return []
+        return sorted({t for p in chosen for t in p.topics})
+
+    def _apply_batch(
+        self,
+        chosen: Sequence[Projection],
+        notifications: Sequence[Any],
+        start: int,
+        decoded: dict[int, Any],
+        last: int,
+        *,
+        savepoints: bool = True,
+    ) -> None:
+        """One transaction: lock the tracking rows, re-read them, apply, move them to ``last``, commit."""
         if not chosen:
             return
-        last = notifications[-1].id
         applied = 0
         done: dict[str, int] = {}
         with self.engine.begin() as conn:
@@ -188,14 +252,13 @@ class ProjectionRunner:
                     # reach back to this position): touch nothing; the next batch starts lower.
                     done[projection.name] = position
                     continue
-                for notification in notifications:
-                    if notification.id <= position or not projection.wants_topic(notification.topic):
-                        continue
-                    event = decoded.get(notification.id)
-                    if event is None:
-                        event = decoded[notification.id] = self.app.mapper.to_domain_event(notification)
-                    projection.apply(conn, event, notification.id)
-                    applied += 1
+                if savepoints:
+                    applied += self._apply_isolated(conn, projection, notifications, position, decoded)
+                else:
+                    for notification in notifications:
+                        if notification.id > position and projection.wants_topic(notification.topic):
+                            projection.apply(conn, self._decode(notification, decoded), notification.id)
+                            applied += 1
                 done[projection.name] = last
             moved = [name for name, position in done.items() if position == last and locked[name] != last]
             if moved:
@@ -275,6 +338,9 @@ class ProjectionRunner:
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
         for thread in (self._thread, self._listener):
             if thread is not None and thread is not threading.current_thread():
                 thread.join(timeout)
@@ -282,29 +348,32 @@ class ProjectionRunner:
         self._listener = None
 
     def _start_listener(self) -> None:
-        """PostgreSQL: LISTEN on the event store's channel and wake the loop on each NOTIFY.
-        Messages can be lost (reconnects): the timer poll stays the safety net."""
-        channel = getattr(self.app.recorder, "channel_name", None)
-        datastore = getattr(self.app.recorder, "datastore", None)
-        if not channel or datastore is None or not hasattr(datastore, "get_connection"):
+        """PostgreSQL: wake the loop whenever the event store records an event of our topics,
+        with the library's own LISTEN/NOTIFY loop (``recorder.subscribe()``: a
+        ``PostgresSubscription``, which LISTENs in 0.1 s waits and pulls with the SQL topic
+        filter). The runner still reads in its own batches; the subscription only wakes it.
+        SQLite has no ``subscribe()``: the timer poll alone. NOTIFYs can be lost (reconnects):
+        the timer poll stays the safety net."""
+        if not hasattr(self.app.recorder, "channel_name"):
             return
 
         def listen() -> None:
-            import psycopg
-            from psycopg import sql
-
             while not self._stop.is_set():
                 try:
-                    kwargs = {k: v for k, v in dict(getattr(datastore.pool, "kwargs", {}) or {}).items() if k != "row_factory"}
-                    conninfo = getattr(datastore.pool, "conninfo", "") or ""
-                    with psycopg.connect(conninfo, autocommit=True, **kwargs) as conn:
-                        conn.execute(sql.SQL("LISTEN {}").format(sql.Identifier(channel)))
-                        while not self._stop.is_set():
-                            for _ in conn.notifies(timeout=1.0, stop_after=1):
-                                self._wake.set()
-                except Exception:  # noqa: BLE001 - fall back to polling, retry later
-                    log.debug("projection listener failed", exc_info=True)
+                    gt = self.app.recorder.max_notification_id() or 0
+                    with self.app.recorder.subscribe(gt=gt, topics=self.topics_of(self.projections)) as subscription:
+                        self._subscription = subscription
+                        if self._stop.is_set():
+                            break
+                        for _ in subscription:
+                            self._wake.set()
+                except NotImplementedError:
+                    return
+                except Exception:  # noqa: BLE001 - fall back to polling, subscribe again later
+                    log.debug("projection subscription failed", exc_info=True)
                     self._stop.wait(2.0)
+                finally:
+                    self._subscription = None
 
         self._listener = threading.Thread(target=listen, name="parlo-projections-listen", daemon=True)
         self._listener.start()
@@ -338,43 +407,17 @@ class ProjectionRunner:
                 return False
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 0.1)
-
-    # ---- operations ----------------------------------------------------------------------------
-
-    def rebuild(self, name: str, *, drop: bool = False) -> int:
-        """Clear one projection's tables and replay every event into them, in ONE transaction
-        (readers on PostgreSQL keep seeing the old rows until it commits). ``drop`` drops and
-        recreates the tables (for schema changes). Returns the number of events applied."""
-        projection = self.by_name[name]
-        applied = 0
-        with self._serial, self.engine.begin() as conn:
-            self._lock_position(conn, name)
-            if drop:
-                projection_tracking.metadata.drop_all(conn, tables=list(projection.tables), checkfirst=True)
-                projection_tracking.metadata.create_all(conn, tables=list(projection.tables), checkfirst=True)
-            else:
-                projection.clear(conn)
-            position = 0
-            while True:
-                notifications = self.app.recorder.select_notifications(start=position + 1, limit=self.batch_size)
-                if not notifications:
-                    break
-                for notification in notifications:
-                    if projection.wants_topic(notification.topic):
-                        projection.apply(conn, self.app.mapper.to_domain_event(notification), notification.id)
-                        applied += 1
-                position = notifications[-1].id
-            self._set_position(conn, name, position)
-        self.events_applied += applied
-        self._advanced(name, position)
-        return applied
-
     def status(self) -> list[dict[str, Any]]:
         """Each projection's position, the store's max notification id and the lag (in ids:
         gaps make it an upper bound of the events still to apply)."""
         max_id = self.app.recorder.max_notification_id() or 0
         with self.engine.connect() as conn:
             rows = {r.name: r for r in conn.execute(select(projection_tracking))}
+            failures = dict(
+                conn.execute(
+                    select(projection_failures.c.projection, func.count()).group_by(projection_failures.c.projection)
+                ).all()
+            )
         result = []
         for projection in self.projections:
             row = rows.get(projection.name)
@@ -387,6 +430,7 @@ class ProjectionRunner:
                     "lag": max(0, max_id - position),
                     "updated_at": row.updated_at if row is not None else None,
                     "tables": [t.name for t in projection.tables],
+                    "failures": failures.get(projection.name, 0),
                 }
             )
         return result
@@ -399,7 +443,3 @@ class ProjectionError(RuntimeError):
         super().__init__(f"projection {name!r} failed: {type(error).__name__}: {error}")
         self.name = name
         self.__cause__ = error
-
-
-def _now() -> datetime:
-    return datetime.now(timezone.utc)

@@ -19,6 +19,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
     Uuid,
 )
 
@@ -32,6 +33,26 @@ projection_tracking = Table(
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
     Column("updated_at", TZ, nullable=False),
+)
+
+# Events a projection could not apply (issue #8): skipped so that the others keep going, kept here
+# for ``parlo projections status``/``retry`` and the admin API. Written by the runner, not by a
+# projection, so a rebuild re-records (rather than loses) what still fails.
+projection_failures = Table(
+    "rm_projection_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("projection", String(64), nullable=False),
+    Column("notification_id", BigInteger, nullable=False),
+    Column("originator_id", String(64), nullable=False),
+    Column("originator_version", Integer, nullable=True),
+    Column("topic", String(255), nullable=False),
+    Column("organization_id", Uuid, nullable=True),
+    Column("error", Text, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("first_seen", TZ, nullable=False),
+    Column("last_seen", TZ, nullable=False),
+    UniqueConstraint("projection", "notification_id", name="uq_rm_projection_failures_event"),
 )
 
 organizations = Table(

@@ -142,3 +142,18 @@ async def activity(
 ) -> list[dict]:
     found = await in_thread(container.reads.list_activity, organization_id, limit, kinds=kind or None, before_position=before_position)
     return [row(entry) for entry in found]
+
+
+@router.get("/projections", summary="Proyecciones: posición, retraso y eventos no aplicados")
+async def projections_status(principal: AdminPrincipal, container: ContainerDep) -> dict:
+    runner = container.projections
+    status = await in_thread(runner.status)
+    return {"projections": [row(p) for p in status], "failures": [row(f) for f in await in_thread(runner.failures)]}
+
+
+@router.post("/projections/failures/{failure_id}/retry", summary="Reintentar un evento no aplicado (tras corregir el código)")
+async def retry_projection_failure(failure_id: int, principal: AdminPrincipal, container: ContainerDep) -> dict:
+    results = await in_thread(container.projections.retry_failures, failure_id=failure_id)
+    if not results:
+        raise HTTPException(status_code=404, detail="No encontré ese fallo de proyección.")
+    return results[0]

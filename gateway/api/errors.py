@@ -82,6 +82,7 @@ _ERROR_ES = {
     "dict_type": "debe ser un objeto",
     "model_type": "debe ser un objeto JSON",
     "json_invalid": "el cuerpo no es JSON válido",
+    "string_unicode": "tiene caracteres no válidos",
     "too_long": "tiene demasiados elementos",
     "invalid_text": "tiene caracteres que no son texto válido",
 }

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from commands import Actor
 from commands.definitions import BookAppointment, CancelAppointment, ResolveHandoff, RescheduleAppointment
 from wa_support import CUSTOMER, CUSTOMER_E164, OWNER, STAFF, Stack
@@ -96,9 +98,10 @@ def test_owner_and_staff_are_notified_once_of_new_moved_and_cancelled_appointmen
     assert bodies[2].startswith("❌ Cita cancelada: Juan Pérez") and "Me surgió algo" in bodies[2]
     assert len(stack.replies_to(STAFF)) == 3
 
-    # Replaying every event through the reaction sends nothing again.
+    # A reaction is never replayed (issue #9: a rebuild can never send a message): refused, nothing sent.
     total = len(stack.twilio.messages)
-    stack.wa.reactions.rebuild("whatsapp_reactions")
+    with pytest.raises(ValueError):
+        stack.wa.reactions.rebuild("whatsapp_reactions")
     stack.settle()
     assert len(stack.twilio.messages) == total
 
