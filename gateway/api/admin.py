@@ -145,14 +145,14 @@ async def activity(
 
 
 @router.get("/projections", summary="Proyecciones: posición, retraso y eventos no aplicados")
-async def projections_status(principal: AdminPrincipal, container: ContainerDep) -> dict:
+async def projections_status(principal: AdminPrincipal, container: Container) -> dict:
     runner = container.projections
     status = await in_thread(runner.status)
     return {"projections": [row(p) for p in status], "failures": [row(f) for f in await in_thread(runner.failures)]}
 
 
 @router.post("/projections/failures/{failure_id}/retry", summary="Reintentar un evento no aplicado (tras corregir el código)")
-async def retry_projection_failure(failure_id: int, principal: AdminPrincipal, container: ContainerDep) -> dict:
+async def retry_projection_failure(failure_id: int, principal: AdminPrincipal, container: Container) -> dict:
     results = await in_thread(container.projections.retry_failures, failure_id=failure_id)
     if not results:
         raise HTTPException(status_code=404, detail="No encontré ese fallo de proyección.")

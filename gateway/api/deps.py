@@ -36,6 +36,9 @@ class ApiContainer(Protocol):
     @property
     def engine(self) -> Any: ...  # the read-model engine (admin platform queries)
 
+    @property
+    def projections(self) -> Any: ...  # the projection runner (admin: positions, lag, failures)
+
     def wait_for(self, position: int | None, timeout: float = 10.0) -> bool: ...
 
 
