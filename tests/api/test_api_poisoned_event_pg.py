@@ -10,6 +10,8 @@ import uuid
 
 import pytest
 
+from aggregates.base import recording
+
 from api_support import SECRET, open_api, seed_template_into
 from commands import Actor
 from commands.messages import AddCustomer, IssueMagicLink
@@ -55,8 +57,10 @@ def poison(app, organization_id) -> int:
         AddCustomer(actor=Actor.admin("test"), cause="poison-0", organization_id=organization_id, phone_number="+525500000077", name="Nadia")
     ).id
     customer = app.repository.get(customer_id)
-    customer.update_details({"notes": "alergia\x00al tinte"}, actor="admin:test", cause="poison-1")
-    customer.learn_name("Na\x00dia", verified_at=None, actor="admin:test", cause="poison-2")
+    with recording("admin:test", "poison-1"):
+        customer.update_details({"notes": "alergia\x00al tinte"})
+    with recording("admin:test", "poison-2"):
+        customer.learn_name("Na\x00dia", verified_at=None)
     recordings = app.save(customer)
     return recordings[-1].notification.id
 

@@ -19,7 +19,7 @@ def test_a_lone_surrogate_is_a_spanish_422_and_stores_nothing(api):
     before = api.app.recorder.max_notification_id()
     answer = post_raw(api, api.org("/customers"), '{"phone_number": "+525543218766", "name": "Mar\\ud800ía"}')
     assert answer.status_code == 422, answer.text
-    assert answer.json()["detail"] == "Datos inválidos: «name» tiene caracteres no válidos."
+    assert answer.json()["detail"] == "Datos inválidos: «name» tiene caracteres que no son texto válido."
     assert api.app.recorder.max_notification_id() == before
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from commands.messages import AddCustomer
+from aggregates.base import recording
+from commands.definitions import AddCustomer
 from infra.cli import cli
 from infra.seed import seed_demo
 from proj_support import ADMIN
@@ -26,7 +27,8 @@ def test_status_lists_the_skipped_events_and_retry_tries_them(t4p_pg, make_conta
         AddCustomer(actor=ADMIN, cause="c", organization_id=demo.organization_id, phone_number="+525500000077", name="Nadia")
     ).id
     customer = container.app.repository.get(customer_id)
-    customer.update_details({"notes": "nota\x00rota"}, actor="admin:test", cause="poison")
+    with recording("admin:test", "poison"):
+        customer.update_details({"notes": "nota\x00rota"})
     poisoned = container.app.save(customer)[-1].notification.id
     # when the projections run, then every one reaches the end
     container.projections.run_once()
@@ -37,7 +39,7 @@ def test_status_lists_the_skipped_events_and_retry_tries_them(t4p_pg, make_conta
     shown = runner.invoke(cli, ["projections", "status"])
     assert shown.exit_code == 0, shown.output
     assert "eventos no aplicados: 1" in shown.output
-    assert f"customers evento {poisoned} (Customer.DetailsUpdated v2, negocio {demo.organization_id})" in shown.output
+    assert f"customers evento {poisoned} (Customer.NotesChanged v2, negocio {demo.organization_id})" in shown.output
     assert "DataError: PostgreSQL text fields cannot contain NUL (0x00) bytes" in shown.output
     retried = runner.invoke(cli, ["projections", "retry", "customers"])
     assert retried.exit_code == 1 and f"evento {poisoned}: sigue fallando" in retried.output
@@ -52,8 +54,10 @@ def test_rebuilds_give_the_live_rows_and_failures(t4p_pg, make_container):
     container = make_container(t4p_pg("poison"))
     ids = full_scenario(container.app)
     customer = container.app.repository.get(ids["lucia"])
-    customer.update_details({"notes": "nota\x00rota"}, actor="admin:test", cause="poison")
-    customer.learn_name("Lu\x00cía", verified_at=None, actor="admin:test", cause="poison")
+    with recording("admin:test", "poison"):
+        customer.update_details({"notes": "nota\x00rota"})
+    with recording("admin:test", "poison"):
+        customer.learn_name("Lu\x00cía", verified_at=None)
     container.app.save(customer)
     runner = container.projections
     runner.run_once()
