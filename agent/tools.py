@@ -202,7 +202,11 @@ class CustomerTools:
     def service_offered_by_anyone(self, service_id: Any) -> bool:
         """Some active staff member performs this service (else availability never has slots)."""
         sid = str(service_id)
-        return any(sid in {str(x) for x in (row.get("service_ids") or [])} for row in self.staff())
+        return any(
+            sid in {str(x) for x in (row.get("service_ids") or [])}
+            for row in self.staff()
+            if row.get("permission_level") != "viewer"  # viewers never take appointments
+        )
 
     def locations(self) -> list[dict]:
         """The business's locations, primary first."""

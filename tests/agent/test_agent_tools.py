@@ -94,3 +94,21 @@ def test_asking_about_free_hours_is_not_a_service_question(world):
     reply = chat.say("tienen unas horas libres mañana?")
     assert chat.last.handoff_reason is None
     assert "servicio" in reply.lower()
+
+
+def test_a_service_only_a_viewer_has_is_not_offered_by_anyone(world):
+    # given a new service assigned only to a read-only (viewer) member of the team
+    from commands.definitions import AddService, AddStaff
+
+    owner = Actor.admin("test")
+    service = world.app.execute(
+        AddService(actor=owner, cause="t", organization_id=world.org_id, name="Tinte", duration_minutes=90, price_cents=45000)
+    ).id
+    added = world.app.execute(
+        AddStaff(actor=owner, cause="t", organization_id=world.org_id, name="Tere", phone_number="+525577770000",
+                 permission_level="viewer", service_ids=[service])
+    )
+    world.wait_for(added.position)
+    # when the customer's tools ask who performs it, then nobody does (viewers never take appointments)
+    assert tools_for(world).service_offered_by_anyone(service) is False
+    assert tools_for(world).service_offered_by_anyone(world.service_id("Corte de cabello")) is True
