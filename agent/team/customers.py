@@ -1,0 +1,69 @@
+"""Customer look-ups (stateless): "historial de 55 1234 5678", "¿quién es Rosa Luna?", "¿este cliente
+ha venido antes?" (the last customer this conversation dealt with, else the one in the chair now)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from agent.spanish import format_date, format_phone
+from agent.team.parse import find_phone, person_query
+from agent.team.turn import Turn
+
+
+def _current_customer(turn: Turn) -> dict | None:
+    result = turn.tools.call("get_my_schedule", {"date_from": turn.today, "date_to": turn.today})
+    if not result.ok:
+        return None
+    for item in result.data["days"][0]["items"]:
+        if item["kind"] == "appointment" and item.get("customer_phone"):
+            if datetime.fromisoformat(item["start"]) <= turn.now < datetime.fromisoformat(item["end"]):
+                return {"phone": item["customer_phone"], "name": item["customer"]}
+    return None
+
+
+def show_history(turn: Turn) -> list[str]:
+    phone = find_phone(turn.text)
+    name = None if phone else person_query(turn.text)
+    if not phone and not name:
+        known = turn.state.last_customer or _current_customer(turn)
+        if not known:
+            return ["¿De qué cliente? Dame su nombre o su teléfono, por ejemplo «historial de 55 1234 5678»."]
+        phone = known["phone"]
+    result = turn.tools.call("get_customer_history", {"customer_phone": phone, "customer_name": name})
+    if not result.ok:
+        return [result.error]
+    data = result.data
+    if data["found"] == 0:
+        if phone:
+            return ["No tengo a nadie con ese número: sería un cliente nuevo. 🙂"]
+        return [f"No encontré a ningún cliente que se llame «{name}». ¿Me das su teléfono?"]
+    if data["found"] > 1:
+        lines = "\n".join(f"• {c['name'] or 'Sin nombre'} - {format_phone(c['phone'])}" for c in data["customers"][:6])
+        return [f"Encontré varios clientes:\n{lines}\n¿Cuál? Pregúntame con su teléfono."]
+    customer = data["customer"]
+    turn.state.last_customer = {"phone": customer["phone"], "name": customer["name"]}
+    return [render(turn, data)]
+
+
+def render(turn: Turn, data: dict) -> str:
+    customer = data["customer"]
+    title = f"👤 {customer['name'] or 'Sin nombre'} · {format_phone(customer['phone'])}"
+    visits = data["completed"]
+    if visits:
+        lead = f"Sí, ya ha venido {'1 vez' if visits == 1 else f'{visits} veces'}."
+    elif data["past"] or data["upcoming"]:
+        lead = "Todavía no tiene citas completadas."
+    else:
+        lead = "Todavía no tiene citas registradas: sería su primera visita."
+    lines = [title, lead, f"Cliente desde el {format_date(date.fromisoformat(customer['since']))}."]
+    lines.append(f"✅ {visits} completadas · ❌ {data['no_shows']} no-show · 🚫 {data['cancelled']} canceladas")
+    status = {"completed": "completada", "no_show": "no llegó", "pending": "sin marcar", "confirmed": "sin marcar"}
+    if data["past"]:
+        lines.append("Últimas citas:")
+        lines += [f"• {a['date_text']} - {a['service']} ({status.get(a['status'], a['status'])})" for a in reversed(data["past"])]
+    if data["upcoming"]:
+        lines.append("Próximas:")
+        lines += [f"• {a['date_text']} a las {a['time']} - {a['service']} con {a['staff'].split()[0] if a['staff'] else 'el equipo'}" for a in data["upcoming"]]
+    if customer.get("notes"):
+        lines.append(f"📝 Notas: {customer['notes']}")
+    return "\n".join(lines)

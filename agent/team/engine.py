@@ -1,0 +1,128 @@
+"""The offline team engine: one message from a staff member in, replies and new dialogue state out.
+
+Routing inside a team conversation: a flow waiting for an answer gets the message first when it
+is an answer ("sí", "55 9876 5432", "Ana", a dictated message); a message that clearly starts
+something else ("el de las 3 no vino") starts that instead; "olvídalo" / "mejor no" leave the
+flow having changed nothing. Every state-changing flow checks the sender's permission first,
+so a viewer is told politely before being asked anything. Every message gets a reply.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from agent.team import agenda, attendance, blocks, booking, customers, messages
+from agent.team.parse import is_greeting, is_stop, team_intent
+from agent.team.state import TeamState
+from agent.team.tools import TeamToolError, TeamTools
+from agent.team.turn import NOTHING_CHANGED, Turn
+
+log = logging.getLogger("parlo.team")
+
+OWNER_ACTIONS = {"owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
+# The intents that belong to each pending flow (saying them again restarts that flow).
+FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
+                "booking": {"walk_in", "book"}, "message": {"message"}}
+RESUME = {
+    "block": blocks.resume_block,
+    "unblock": blocks.resume_unblock,
+    "attendance": attendance.resume_attendance,
+    "booking": booking.resume_booking,
+    "message": messages.resume_message,
+}
+REPROMPT = {
+    "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
+    "pick": "Dime el número de la opción (o «olvídalo»).",
+    "service": "¿Qué servicio? Dime el nombre o el número.",
+    "phone": "Pásame el teléfono a 10 dígitos (o «no» si no lo tiene).",
+    "name": "¿Cómo se llama el cliente? (o «no sé»)",
+    "when": "Dime el día y la hora, por ejemplo «mañana de 2 a 4».",
+    "offer_message": "¿Le mando un mensaje? Responde sí (y qué le digo) o no.",
+    "confirm_message": "¿Se lo envío? Responde sí o no.",
+    "dictate": "¿Qué le digo?",
+}
+
+
+def help_text(turn: Turn, greeting: bool) -> str:
+    name = turn.first_name
+    hello = f"¡Hola, {name}! 👋 " if greeting and name else ("¡Hola! 👋 " if greeting else "")
+    lines = [
+        "• «¿Qué tengo hoy?» o «¿qué sigue?»: tu agenda",
+        "• «¿Cómo está la agenda de hoy?»: la de todo el negocio",
+        "• «Historial de 55 1234 5678» o «¿quién es Rosa Luna?»",
+    ]
+    if turn.tools.can("book"):
+        lines += [
+            "• «Bloquea mañana de 2 a 4» / «quita el bloqueo de las 4»",
+            "• «El de las 11 no llegó» / «ya terminé con Juan»",
+            "• «Acaba de llegar alguien para corte» / «agéndale a 55 1234 5678 un corte el sábado a las 12»",
+            "• «Dile a Rosa que ya está lista su cita»",
+        ]
+    return f"{hello}Soy Parlo, la asistente de {turn.tools.business_name}. Puedes pedirme:\n" + "\n".join(lines)
+
+
+class TeamEngine:
+    def handle(self, text: str, raw_state: object, tools: TeamTools) -> tuple[list[str], dict]:
+        state = TeamState.load(raw_state, tools.now)
+        turn = Turn(text=text or "", tools=tools, state=state)
+        try:
+            replies = self._route(turn)
+        except TeamToolError as error:
+            state.clear()
+            replies = [str(error)]
+        return [r for r in replies if r and r.strip()] or [help_text(turn, False)], state.dump(tools.now)
+
+    def _route(self, turn: Turn) -> list[str]:
+        norm = turn.norm
+        intent = team_intent(norm) if norm else None
+        pending = turn.state.pending
+        if pending is not None:
+            step = turn.state.step
+            answering_message = pending.kind == "message"
+            starts_other = intent is not None and intent not in FLOW_INTENTS[pending.kind] and intent != "help"
+            if not answering_message and is_stop(turn.text) and not starts_other:
+                turn.state.clear()
+                return [NOTHING_CHANGED]
+            if answering_message or not starts_other:
+                if intent in FLOW_INTENTS[pending.kind] and not answering_message and step not in ("confirm", "pick"):
+                    turn.state.clear()  # the same request again, restated: start over with it
+                else:
+                    replies = RESUME[pending.kind](turn, pending)
+                    if replies is not None:
+                        return replies
+                    if intent is None or answering_message:
+                        return [REPROMPT.get(step or "", "¿Me lo repites, por favor?")]
+            turn.state.clear()
+        return self._start(turn, intent)
+
+    def _start(self, turn: Turn, intent: str | None) -> list[str]:
+        if intent == "agenda":
+            return agenda.show_agenda(turn)
+        if intent == "next":
+            return agenda.show_next(turn)
+        if intent == "block":
+            return blocks.start_block(turn)
+        if intent == "unblock":
+            return blocks.start_unblock(turn)
+        if intent in ("no_show", "completed"):
+            return attendance.start_attendance(turn, intent)
+        if intent == "cancel":
+            return attendance.start_attendance(turn, "cancelled")
+        if intent in ("walk_in", "book"):
+            return booking.start_booking(turn, walk_in=intent == "walk_in")
+        if intent == "history":
+            return customers.show_history(turn)
+        if intent == "message":
+            return messages.start_message(turn)
+        if intent in OWNER_ACTIONS:
+            action = OWNER_ACTIONS[intent]
+            if not turn.tools.can(action):
+                return [turn.tools.refusal(action)]
+            return ["Eso todavía no lo puedo hacer por WhatsApp 🙏 Por ahora hazlo desde el panel web de Parlo."]
+        if is_stop(turn.text):
+            return ["Va. ¿Algo más?"]
+        if intent == "help" or is_greeting(turn.norm):
+            return [help_text(turn, is_greeting(turn.norm))]
+        if turn.norm in ("gracias", "muchas gracias", "mil gracias", "ok", "va", "sale", "perfecto", "listo") or "👍" in turn.text:
+            return ["¡Con gusto! 🙌"]
+        return ["No te entendí 🤔 " + help_text(turn, False)]

@@ -1,0 +1,95 @@
+"""The team conversation's dialogue state, typed, stored as JSON in the conversation's agent state.
+
+One flow at a time. ``pending`` holds the flow's draft (a discriminated union on ``kind``) and
+``step`` says what the last reply asked for; ``last_customer`` remembers who "este cliente" is.
+A flow left unanswered for ``ABANDON_AFTER`` is dropped: an old "¿lo bloqueo?" must not be
+confirmed by a "sí" meant for something else hours later.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+ABANDON_AFTER = timedelta(minutes=30)
+
+
+class _Draft(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class BlockDraft(_Draft):
+    kind: Literal["block"] = "block"
+    start: str | None = None  # local ISO datetimes
+    end: str | None = None
+    day: str | None = None  # a date known before the times
+    reason: str = ""
+    staff_id: str | None = None
+
+
+class UnblockDraft(_Draft):
+    kind: Literal["unblock"] = "unblock"
+    candidates: list[dict] = Field(default_factory=list)  # described blocks
+    block_id: str | None = None
+
+
+class AttendanceDraft(_Draft):
+    kind: Literal["attendance"] = "attendance"
+    status: Literal["completed", "no_show", "cancelled"] = "no_show"
+    candidates: list[dict] = Field(default_factory=list)  # described appointments
+    appointment: dict | None = None
+
+
+class BookingDraft(_Draft):
+    kind: Literal["booking"] = "booking"
+    walk_in: bool = True
+    service_id: str | None = None
+    phone: str | None = None
+    phone_asked: bool = False
+    name: str | None = None
+    start: str | None = None  # local ISO datetime (on-behalf bookings)
+    day: str | None = None
+    staff_id: str | None = None
+
+
+class MessageDraft(_Draft):
+    kind: Literal["message"] = "message"
+    customer_phone: str
+    customer_name: str = ""
+    context: Literal["no_show", "cancelled", "free"] = "free"
+    body: str | None = None
+
+
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft], Field(discriminator="kind")]
+
+
+class TeamState(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    step: str | None = None  # e.g. "confirm", "pick", "service", "phone", "name", "when", "offer_message", "dictate"
+    pending: Draft | None = None
+    last_customer: dict | None = None  # {"phone", "name"}
+    updated_at: str | None = None
+
+    @classmethod
+    def load(cls, raw: object, now: datetime) -> TeamState:
+        try:
+            state = cls.model_validate(raw) if isinstance(raw, dict) else cls()
+        except ValidationError:
+            state = cls()
+        if state.pending is not None and state.updated_at:
+            try:
+                if now - datetime.fromisoformat(state.updated_at) > ABANDON_AFTER:
+                    state.pending, state.step = None, None
+            except (TypeError, ValueError):
+                state.pending, state.step = None, None
+        return state
+
+    def clear(self) -> None:
+        self.pending, self.step = None, None
+
+    def dump(self, now: datetime) -> dict:
+        self.updated_at = now.isoformat()
+        return self.model_dump(mode="json")
