@@ -8,8 +8,8 @@ from the inbound message, so a re-run never sends a reply twice.
 
 Routing (spec, Message Routing Architecture):
 - Parlo's central number: onboarding by chat is coming / staff of one business / redirect for many.
-- Business number, sender is active staff of that business: team-mode placeholder (and «listo» to
-  resolve a handoff).
+- Business number, sender is active staff of that business: team mode (``agent.team.TeamAgent``,
+  with their permission level; «listo» still resolves a handoff). A deactivated one is a customer.
 - Anyone else is a customer: make sure the Customer exists, call the agent unless handed off.
 """
 
@@ -60,9 +60,11 @@ class InboundProcessor:
         dispatch: Callable[[uuid.UUID], Any] | None = None,
         central_number: str = "",
         wait_for: Callable[..., Any] | None = None,
+        team_agent_factory: Callable[[], Any] | None = None,
     ) -> None:
         self.app = app
         self.agent_factory = agent_factory
+        self.team_agent_factory = team_agent_factory  # None: staff get the placeholder reply
         self._agent: Any = None
         self.reads = reads
         self.conversation_reads = conversation_reads
@@ -149,7 +151,7 @@ class InboundProcessor:
                             at=datetime.fromisoformat(item["received_at"]),
                         )
                     )
-                replies, outcome, new_state = [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
+                replies, outcome, new_state = self._staff_turn(organization_id, state, staff, item)
             elif state["handed_off"]:
                 replies, outcome, new_state = [], "handed_off", None
             else:
@@ -273,6 +275,15 @@ class InboundProcessor:
         return queued
 
     # ---- staff and central ---------------------------------------------------------------------
+
+    def _staff_turn(self, organization_id: uuid.UUID, state: dict, staff: dict, item: dict):
+        """Team mode (agent.team) for active staff; «listo <teléfono>» still resolves a handoff."""
+        if self.team_agent_factory is None or _RESOLVE.match(item["body"] or ""):
+            return [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
+        result = self.team_agent_factory().handle(
+            organization_id=organization_id, staff_id=staff["id"], text=item["body"] or "", message_id=item["message_sid"], state=dict(state["agent_state"])
+        )
+        return list(result.replies), "team", dict(result.state)
 
     def _staff_reply(self, organization_id: uuid.UUID, staff: dict, body: str) -> str:
         org = self.app.organization_view(organization_id) or {"name": "tu negocio"}
