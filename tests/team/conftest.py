@@ -1,12 +1,23 @@
-"""Fixtures for the team tests: the demo business (plus an admin and a viewer) on SQLite with projections."""
+"""Fixtures for the team tests.
+
+- ``world``: the demo business (plus an admin and a viewer) on SQLite with projections, frozen clock.
+- ``team_stack``: the WhatsApp stack of the gateway tests (PostgreSQL, projections, fake Twilio,
+  signed webhook) with a ``notification`` template, its clock moved to a chosen local moment.
+"""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from team_support import TeamWorld
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "gateway"))  # wa_support
+
+from team_support import TeamWorld  # noqa: E402
+
+NOTIFICATION_TEMPLATE = "HX" + "7" * 32
 
 
 @pytest.fixture
@@ -14,3 +25,15 @@ def world(tmp_path, clock) -> Iterator[TeamWorld]:
     w = TeamWorld(tmp_path, clock)
     yield w
     w.close()
+
+
+@pytest.fixture
+def team_stack(request: pytest.FixtureRequest):
+    from wa_support import Stack, postgres_available
+
+    if not postgres_available():
+        pytest.skip("PostgreSQL is not reachable")
+    s = Stack("team_" + request.node.name[:10], PARLO_TWILIO_TEMPLATES={"notification": NOTIFICATION_TEMPLATE})
+    s.wa.start()
+    yield s
+    s.close()
