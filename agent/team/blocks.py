@@ -144,6 +144,8 @@ def start_block(turn: Turn) -> list[str]:
 def resume_block(turn: Turn, draft: BlockDraft) -> list[str] | None:
     if turn.state.step == "confirm":
         answer = yes_no(turn.text)
+        if answer == "no" and not (time_span(turn.text).is_empty and dates_in(turn.text, turn.today)[0] is None):
+            answer = None  # "no, mejor de 3 a 5": a correction, planned again below
         if answer == "yes":
             result = turn.tools.call("block_time", {"start": draft.start, "end": draft.end, "reason": draft.reason, "staff_id": draft.staff_id})
             turn.state.clear()

@@ -9,7 +9,7 @@ import re
 from datetime import date, datetime
 
 from agent.spanish import extract_name, format_duration, format_phone, format_price, match_service, normalize, parse_choice_number
-from agent.team.parse import dates_in, find_phone, mentions_name, time_span, without_phone, yes_no
+from agent.team.parse import dates_in, find_phone, time_span, without_phone, yes_no
 from agent.team.state import BookingDraft
 from agent.team.turn import Turn, day_label
 
@@ -96,7 +96,7 @@ def _ask(turn: Turn, draft: BookingDraft) -> list[str]:
 
 def summary(turn: Turn, draft: BookingDraft, *, future: bool) -> str:
     service = turn.tools.service(draft.service_id)
-    who = draft.name or "el cliente"
+    who = f"a {draft.name}" if draft.name else "al cliente"
     phone = f" ({format_phone_short(draft.phone)})" if draft.phone else ""
     if draft.walk_in:
         when = f"ahora a las {_time(turn.tools.walk_in_start())}"
@@ -110,7 +110,7 @@ def summary(turn: Turn, draft: BookingDraft, *, future: bool) -> str:
         staff = f" con {turn.tools.member(staff_id)['name'].split()[0]}"
     else:
         staff = ""
-    verb = "Registro a" if future else "Registré a"
+    verb = "Registro" if future else "Registré"
     return f"{verb} {who}{phone} para {service['name']} {when}{staff}"
 
 
@@ -215,4 +215,4 @@ def _plain_name(text: str) -> str | None:
     return None
 
 
-__all__ = ["mentions_name", "resume_booking", "start_booking"]
+__all__ = ["resume_booking", "start_booking"]

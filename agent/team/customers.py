@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from agent.spanish import format_date, format_phone
-from agent.team.parse import find_phone, person_query
+from agent.team.parse import find_phone, mentions_name, person_query
 from agent.team.turn import Turn
 
 
@@ -24,6 +24,10 @@ def _current_customer(turn: Turn) -> dict | None:
 def show_history(turn: Turn) -> list[str]:
     phone = find_phone(turn.text)
     name = None if phone else person_query(turn.text)
+    if not phone and not name:
+        named = [row for row in turn.tools.named_customers() if mentions_name(turn.norm, row["name"])]
+        if len(named) == 1:
+            phone = named[0]["phone_number"]
     if not phone and not name:
         known = turn.state.last_customer or _current_customer(turn)
         if not known:
@@ -55,7 +59,10 @@ def render(turn: Turn, data: dict) -> str:
         lead = "Todavía no tiene citas completadas."
     else:
         lead = "Todavía no tiene citas registradas: sería su primera visita."
-    lines = [title, lead, f"Cliente desde el {format_date(date.fromisoformat(customer['since']))}."]
+    lines = [title, lead]
+    since = date.fromisoformat(customer["since"])
+    if since <= turn.today:
+        lines.append(f"Cliente desde el {format_date(since)}.")
     lines.append(f"✅ {visits} completadas · ❌ {data['no_shows']} no-show · 🚫 {data['cancelled']} canceladas")
     status = {"completed": "completada", "no_show": "no llegó", "pending": "sin marcar", "confirmed": "sin marcar"}
     if data["past"]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from agent.team import agenda, attendance, blocks, booking, customers, messages
-from agent.team.parse import is_greeting, is_stop, team_intent
+from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
 from agent.team.turn import NOTHING_CHANGED, Turn
@@ -80,7 +80,8 @@ class TeamEngine:
             step = turn.state.step
             answering_message = pending.kind == "message"
             starts_other = intent is not None and intent not in FLOW_INTENTS[pending.kind] and intent != "help"
-            if not answering_message and is_stop(turn.text) and not starts_other:
+            bare_no = is_bare_no(turn.text)
+            if not answering_message and not bare_no and is_stop(turn.text) and not starts_other:
                 turn.state.clear()
                 return [NOTHING_CHANGED]
             if answering_message or not starts_other:
@@ -90,6 +91,9 @@ class TeamEngine:
                     replies = RESUME[pending.kind](turn, pending)
                     if replies is not None:
                         return replies
+                    if bare_no:
+                        turn.state.clear()
+                        return [NOTHING_CHANGED]
                     if intent is None or answering_message:
                         return [REPROMPT.get(step or "", "¿Me lo repites, por favor?")]
             turn.state.clear()

@@ -17,7 +17,7 @@ from agent.spanish import detect_intents, normalize, parse_time, parse_when
 # ---- intents ------------------------------------------------------------------------------------
 
 _INTENT_PATTERNS: tuple[tuple[str, str], ...] = (
-    ("unblock", r"\bdesbloque\w*|\b(?:quit|elimin|borr|cancel|remuev|retir)\w*\s+(?:\w+\s+){0,2}bloqueo|\bya no (?:me )?bloquees\b|\blibera\w*\s+(?:mi|el)\s+horario"),
+    ("unblock", r"\bdesbloque\w*|\bdesbloke\w*|\b(?:quit|kit|elimin|borr|cancel|remuev|retir)\w*\s+(?:\w+\s+){0,2}(?:bloqueo|bloque|bloqueos|bloke\w*)|\bya no (?:me )?bloquees\b|\blibera\w*\s+(?:mi|el)\s+horario"),
     ("no_show", r"\bno (?:me )?(?:llego|llegaron|vino|vinieron|se presento|aparecio|asistio|se aparecio|llega)\b|\bfalto\b|\bme (?:dejo )?planto\b|\bme dejo plantad[oa]\b|\bnunca llego\b|\bno show\b|\bnoshow\b"),
     ("completed", r"\b(?:ya )?(?:termine|acabe|finalice|atendi|termino)\b|\bya (?:quedo|se fue|salio|acabo)\b|\bcompletad[ao]\b|\bmarca\w* (?:como )?complet\w*|\bya lo atendi\b|\bya la atendi\b"),
     ("cancel", r"\bcancel\w*\s+(?:\w+\s+){0,3}cita\b|\bcancelale\b|\bcancela la de\b|\bcancela (?:a|lo de)\b"),
@@ -25,7 +25,7 @@ _INTENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("book", r"\bagend(?:ale|arle|ales|ame a)\b|\b(?:agendar?|apunta(?:le)?|anota(?:le)?)\s+(?:a|al)\b(?!\s+(?:las?|que)\b)|\bhazle (?:una )?cita\b|\bregistra\w* (?:una )?cita\b|\breserva\w*\s+(?:a|para)\b|\bcita (?:para|a nombre de)\s+(?!hoy|manana|el|la|las)\w+|\bapartale\b|\bmete\w* (?:una )?cita\b"),
     ("message", r"\bdile (?:a|que)\b|\bmanda\w* (?:un )?(?:mensaje|whats|wha)\w*\b|\bmandale\b|\bavisale\b|\bescribele\b|\benviale\b|\bmensaje (?:a|para)\b"),
     ("history", r"\bhistorial\b|\bha venido\b|\bhan venido\b|\bquien es\b|\bque sabes de\b|\binfo(?:rmacion)? de\b|\bdatos de\b|\bes client\w+\b|\bes nuev[oa]\b|\bconoces a\b|\bviene seguido\b|\bbusca\w* (?:a|al) client\w*|\bexpediente\b"),
-    ("block", r"(?<!des)\bbloque\w*|\bapartame\b|\bno voy a estar\b|\bme voy a (?:ir|salir)\b|\bcierra\w* mi agenda\b|\btengo que salir\b|\bvoy a comer\b|\bme tomo (?:el|la)\b"),
+    ("block", r"(?<!des)\bbloque\w*|\bbloke\w*|\bapartame\b|\bno voy a estar\b|\bme voy a (?:ir|salir)\b|\bcierra\w* mi agenda\b|\btengo que salir\b|\bvoy a comer\b|\bme tomo (?:el|la)\b"),
     ("next", r"\bque (?:me )?sigue\b|\bquien sigue\b|\b(?:mi )?siguiente (?:cita|cliente)\b|\bproxim[oa] (?:cita|cliente)\b|\bque me toca\b|\ba quien (?:me )?toca\b|\bquien (?:me )?toca\b|\bquien viene ahora\b"),
     ("agenda", r"\bque tengo\b|\bagenda\b|\bmis citas\b|\btengo citas\b|\btengo algo\b|\bcuantas citas\b|\bcitas (?:de|para|del) \w+|\bcomo (?:esta|viene|va|anda|vamos) (?:el dia|la semana|hoy|manana)\b|\bque hay (?:hoy|manana|para)\b|\bquien(?:es)? viene\w*\b|\bmi dia\b|\bcomo estoy\b|\bque citas\b|\bhorario de hoy\b|\bpendientes\b"),
     ("owner_staff", r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat|quit|elimin|d\w* de baja|corr)\w*\s+(?:a\s+)?(?:un\s+|una\s+|al\s+|el\s+|la\s+)?(?:nuev[oa]\s+)?(?:emplead[oa]|barber[oa]|estilista|manicurista|persona|staff|trabajador\w*)\b|\bpermisos?\b"),
@@ -55,6 +55,14 @@ def is_stop(text: str) -> bool:
     """"no", "mejor no", "olvídalo": leave the flow without changing anything."""
     norm = normalize(text)
     return bool(_STOP.match(norm) or _STOP_ANY.search(norm))
+
+
+_BARE_NO = frozenset({"no", "nop", "nel", "nope", "no no"})
+
+
+def is_bare_no(text: str) -> bool:
+    """A plain "no": a flow may take it as an answer ("¿tienes su teléfono?" - "no")."""
+    return normalize(text) in _BARE_NO
 
 
 def yes_no(text: str) -> str | None:

@@ -472,6 +472,10 @@ class TeamTools:
                     if not str(r.get("phone_number", "")).startswith("walk-in:")]
         return []
 
+    def named_customers(self, limit: int = 500) -> list[dict]:
+        """This business's customers that have a name (to spot "Roberto García" in a question)."""
+        return [r for r in self._reads.list_customers(self.organization_id, limit=limit) if r.get("name")]
+
     def _get_customer_history(self, args: CustomerLookupArgs) -> dict:
         if not args.customer_phone and not args.customer_name:
             raise TeamToolError("Dime el teléfono o el nombre del cliente.")

@@ -37,3 +37,18 @@ def team_stack(request: pytest.FixtureRequest):
     s.wa.start()
     yield s
     s.close()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    """``team dialogues: N, completed: X (Y%), wrong changes: 0, unanswered: 0`` when the suite ran."""
+    from test_team_dialogues import RESULTS
+
+    if not RESULTS:
+        return
+    total = len(RESULTS)
+    done = sum(1 for r in RESULTS if r["completed"])
+    wrong = sum(1 for r in RESULTS if r["wrong"])
+    unanswered = sum(r["unanswered"] for r in RESULTS)
+    terminalreporter.write_line(
+        f"team dialogues: {total}, completed: {done} ({done / total:.0%}), wrong changes: {wrong}, unanswered: {unanswered}"
+    )
