@@ -19,7 +19,7 @@ from agent.team.turn import NOTHING_CHANGED, Turn
 
 log = logging.getLogger("parlo.team")
 
-OWNER_ACTIONS = {"owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
+OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
                 "booking": {"walk_in", "book"}, "message": {"message"}}
