@@ -178,7 +178,7 @@ def resume_block(turn: Turn, draft: BlockDraft) -> list[str] | None:
 
 
 def _block_text(turn: Turn, block: dict) -> str:
-    start, end = datetime.fromisoformat(block["start"]), datetime.fromisoformat(block["end"])
+    start = datetime.fromisoformat(block["start"])
     reason = f" ({block['reason']})" if block.get("reason") else ""
     if block.get("all_day"):
         return f"{day_label(start.date(), turn.today)} todo el día{reason}"
@@ -191,9 +191,8 @@ def start_unblock(turn: Turn) -> list[str]:
     first, last = dates_in(turn.text, turn.today)
     span = time_span(turn.text)
     if first is None:
-        first, last = turn.today, turn.today + timedelta(days=30)
-        if span.start is not None:
-            last = turn.today + timedelta(days=1) if span.start else last
+        # "quita el bloqueo de las 4": today or tomorrow; with no time, any block of the next month.
+        first, last = turn.today, turn.today + timedelta(days=1 if span.start is not None else 30)
     blocks = [i for i in _day_items(turn, turn.tools.me, first, last or first) if i["kind"] == "block"
               and datetime.fromisoformat(i["end"]) > turn.now]
     if span.start is not None:

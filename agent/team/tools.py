@@ -7,7 +7,7 @@ organization's id, and any id coming from outside (an LLM tool call) is looked u
 organization before it is acted on. Deterministic ids (uuid5 of the message and the request)
 make a re-processed message change nothing twice.
 
-One definition per tool: ``TOOLS`` maps the tool name to a pydantic model of its arguments (the
+One definition per tool: ``TOOLS`` (agent/team/specs.py) maps the tool name to a pydantic model of its arguments (the
 OpenAI schema comes from the model), the permission it needs and a one-line description.
 ``TeamTools.call(name, arguments)`` validates, checks, runs, and turns domain and permission
 errors into a Spanish refusal; the offline engine and the LLM path both go through it.
@@ -16,16 +16,15 @@ errors into a Spanish refusal; the offline engine and the LLM path both go throu
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
-from typing import Any, Literal
+from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import ValidationError
 
 from aggregates.errors import DomainError, PermissionDenied
 from aggregates.staff import PERMISSIONS, can
-from agent.spanish.format import format_date, format_phone, format_price, format_time
+from agent.spanish.format import format_date, format_price, format_time
 from commands.context import Actor
 from commands.messages import (
     BlockTime,
@@ -36,136 +35,32 @@ from commands.messages import (
     QueueOutboundMessage,
     UnblockTime,
 )
+from agent.team.schedule import LIVE, ScheduleViews
+from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolError: also this module's API
+    TOOLS,
+    BlockTimeArgs,
+    CustomerLookupArgs,
+    MarkStatusArgs,
+    NoArgs,
+    OnBehalfArgs,
+    ScheduleArgs,
+    SendMessageArgs,
+    TeamToolError,
+    ToolResult,
+    UnblockTimeArgs,
+    WalkInArgs,
+    as_utc,
+    openai_tools,
+)
 from commands.phones import normalize_phone
 
 TEAM_NAMESPACE = uuid.UUID("5b0c7a52-8f7e-4f43-9a55-1f3d2e6c9b10")
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-LIVE = ("pending", "confirmed")
-SHOWN = ("pending", "confirmed", "completed", "no_show")
-MAX_RANGE_DAYS = 31
-
-
-class TeamToolError(Exception):
-    """A refusal or failure the staff member (or the model) can read as-is, in Spanish."""
-
-
-def as_utc(moment: datetime) -> datetime:
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
-
-
-# ---- argument models (one per tool) ------------------------------------------------------------
-
-
-class _Args(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-
-class ScheduleArgs(_Args):
-    date_from: date | None = Field(None, description="Primer día (fecha local del negocio); por omisión hoy")
-    date_to: date | None = Field(None, description="Último día, inclusive; por omisión igual a date_from")
-    staff_id: uuid.UUID | None = Field(None, description="Solo para get_business_schedule: una persona del equipo")
-
-
-class BlockTimeArgs(_Args):
-    start: datetime = Field(..., description="Inicio del bloqueo (hora local del negocio si no trae zona)")
-    end: datetime = Field(..., description="Fin del bloqueo")
-    reason: str = Field("", max_length=200)
-    staff_id: uuid.UUID | None = Field(None, description="Otra persona del equipo (solo dueño o admin)")
-
-
-class UnblockTimeArgs(_Args):
-    block_id: uuid.UUID
-    staff_id: uuid.UUID | None = None
-
-
-class MarkStatusArgs(_Args):
-    appointment_id: uuid.UUID
-    status: Literal["completed", "no_show", "cancelled"]
-    notes: str = Field("", max_length=500)
-
-
-class WalkInArgs(_Args):
-    service_id: uuid.UUID
-    customer_phone: str | None = Field(None, max_length=40)
-    customer_name: str | None = Field(None, max_length=80)
-    staff_id: uuid.UUID | None = None
-
-
-class OnBehalfArgs(_Args):
-    service_id: uuid.UUID
-    start: datetime
-    customer_phone: str | None = Field(None, max_length=40)
-    customer_name: str | None = Field(None, max_length=80)
-    staff_id: uuid.UUID | None = None
-
-
-class CustomerLookupArgs(_Args):
-    customer_phone: str | None = Field(None, max_length=40)
-    customer_name: str | None = Field(None, max_length=80)
-
-
-class SendMessageArgs(_Args):
-    customer_phone: str = Field(..., max_length=40)
-    message: str = Field(..., min_length=1, max_length=1000)
-
-
-class NoArgs(_Args):
-    pass
-
-
-@dataclass(frozen=True)
-class ToolSpec:
-    name: str
-    args: type[BaseModel]
-    permission: str  # an action of the permission matrix (aggregates.staff.PERMISSIONS)
-    description: str
-    changes_state: bool
-
-
-TOOLS: dict[str, ToolSpec] = {
-    spec.name: spec
-    for spec in (
-        ToolSpec("get_my_schedule", ScheduleArgs, "view_own_schedule", "La agenda propia (citas, bloqueos, huecos libres) de un día o rango.", False),
-        ToolSpec("get_business_schedule", ScheduleArgs, "view_business_schedule", "La agenda de todo el negocio de un día o rango.", False),
-        ToolSpec("list_services", NoArgs, "view_own_schedule", "Los servicios activos con precio y duración.", False),
-        ToolSpec("block_time", BlockTimeArgs, "block_own_time", "Bloquear tiempo (comida, salida, día libre).", True),
-        ToolSpec("unblock_time", UnblockTimeArgs, "block_own_time", "Quitar un bloqueo.", True),
-        ToolSpec("mark_appointment_status", MarkStatusArgs, "mark_attendance", "Marcar una cita completada, no-show o cancelada.", True),
-        ToolSpec("book_walk_in", WalkInArgs, "book", "Registrar a un cliente que acaba de llegar (ahora).", True),
-        ToolSpec("book_on_behalf", OnBehalfArgs, "book", "Agendar una cita a nombre de un cliente.", True),
-        ToolSpec("get_customer_history", CustomerLookupArgs, "view_own_schedule", "Historial de un cliente por teléfono o nombre.", False),
-        ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),
-    )
-}
-
-
-def openai_tools() -> list[dict]:
-    """The tool list in OpenAI's function-calling format, generated from the argument models."""
-    return [
-        {
-            "type": "function",
-            "function": {"name": spec.name, "description": spec.description, "parameters": spec.args.model_json_schema()},
-        }
-        for spec in TOOLS.values()
-    ]
-
-
-@dataclass
-class ToolResult:
-    ok: bool
-    data: dict = field(default_factory=dict)
-    error: str | None = None
-
-    def as_dict(self) -> dict:
-        return {"ok": True, **self.data} if self.ok else {"ok": False, "error": self.error}
 
 
 # ---- the tools -------------------------------------------------------------------------------------
 
 
-class TeamTools:
+class TeamTools(ScheduleViews):
     """The team tools for one inbound message from one staff member. Build a new one per turn."""
 
     def __init__(
@@ -317,127 +212,6 @@ class TeamTools:
 
     def _aware(self, moment: datetime) -> datetime:
         return moment.replace(tzinfo=self.tz) if moment.tzinfo is None else moment
-
-    def hours_for(self, staff: dict | None, day: date) -> list[tuple[time, time]]:
-        """Working intervals of a person (their own hours, else the business's) on a local day."""
-        for closure in self._closures():
-            if closure.get("start_date") and closure["start_date"] <= day <= closure["end_date"]:
-                return []
-        weekly = (staff or {}).get("working_hours") or self._business_hours()
-        return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in (weekly.get(WEEKDAY_KEYS[day.weekday()]) or [])]
-
-    def _business_hours(self) -> dict:
-        if "hours" not in self._cache:
-            rows = self._reads.list_locations(self.organization_id) or []
-            primary = next((r for r in rows if r.get("is_primary")), rows[0] if rows else None)
-            self._cache["hours"] = (primary or {}).get("business_hours") or {}
-        return self._cache["hours"]
-
-    def _closures(self) -> list[dict]:
-        if "closures" not in self._cache:
-            self._cache["closures"] = list(self._reads.list_closures(self.organization_id) or [])
-        return self._cache["closures"]
-
-    def describe_appointment(self, row: dict) -> dict:
-        start, end = self.local(row["scheduled_start"]), self.local(row["scheduled_end"])
-        phone = row.get("customer_phone") or ""
-        return {
-            "kind": "appointment",
-            "appointment_id": str(row["id"]),
-            "date": start.date().isoformat(),
-            "date_text": format_date(start.date()),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "time": format_time(start),
-            "end_time": format_time(end),
-            "service": row.get("service_name") or "Servicio",
-            "service_id": str(row.get("service_type_id") or row.get("service_id")),
-            "price": format_price(int(row.get("price_cents") or 0)),
-            "customer": row.get("customer_name") or ("Cliente sin registro" if phone.startswith("walk-in:") else (format_phone(phone) if phone else "Cliente")),
-            "customer_phone": phone if phone.startswith("+") else None,
-            "staff": row.get("staff_name") or "",
-            "staff_id": str(row["staff_id"]),
-            "status": row.get("status", "confirmed"),
-            "source": row.get("source") or "",
-        }
-
-    def _describe_block(self, row: dict) -> dict:
-        start, end = self.local(row["start"]), self.local(row["end"])
-        staff_name = ""
-        try:
-            staff_name = self.member(row["staff_id"])["name"]
-        except TeamToolError:
-            pass
-        return {
-            "kind": "block",
-            "block_id": str(row["id"]),
-            "date": row["day"].isoformat() if isinstance(row["day"], date) else str(row["day"]),
-            "start": start.isoformat(),
-            "end": end.isoformat(),
-            "time": format_time(start),
-            "end_time": format_time(end),
-            "reason": row.get("reason") or "",
-            "staff": staff_name,
-            "staff_id": str(row["staff_id"]),
-            "all_day": start.time() == time(0) and (end - start) >= timedelta(hours=23),
-        }
-
-    def _range(self, args: ScheduleArgs) -> tuple[date, date]:
-        first = args.date_from or self.today
-        last = args.date_to or first
-        if last < first:
-            first, last = last, first
-        if (last - first).days > MAX_RANGE_DAYS:
-            raise TeamToolError("Puedo mostrarte hasta un mes a la vez.")
-        return first, last
-
-    def _schedule(self, first: date, last: date, staff_id: Any) -> dict:
-        rows = self._reads.list_appointments(self.organization_id, date_from=first, date_to=last, staff_id=staff_id, status=SHOWN)
-        blocks = self._reads.list_blocks(self.organization_id, staff_id=staff_id, date_from=first, date_to=last)
-        staff = self.member(staff_id) if staff_id is not None else None
-        days = []
-        day = first
-        while day <= last:
-            items = [self.describe_appointment(r) for r in rows if self.local(r["scheduled_start"]).date() == day]
-            items += [self._describe_block(b) for b in blocks if (b["day"] if isinstance(b["day"], date) else date.fromisoformat(str(b["day"]))) == day]
-            items.sort(key=lambda i: (i["start"], i["kind"]))
-            hours = self.hours_for(staff, day)
-            entry = {
-                "date": day.isoformat(),
-                "date_text": format_date(day),
-                "open": bool(hours),
-                "hours": [[a.strftime("%H:%M"), b.strftime("%H:%M")] for a, b in hours],
-                "items": items,
-                "appointment_count": sum(1 for i in items if i["kind"] == "appointment" and i["status"] in LIVE),
-            }
-            if staff is not None:
-                entry["free"] = self._free(day, hours, items)
-            days.append(entry)
-            day += timedelta(days=1)
-        return {"date_from": first.isoformat(), "date_to": last.isoformat(), "days": days,
-                "appointment_count": sum(d["appointment_count"] for d in days)}
-
-    def _free(self, day: date, hours: list[tuple[time, time]], items: list[dict]) -> list[dict]:
-        """Free gaps of at least one slot inside working hours, from now on."""
-        step = timedelta(minutes=self.slot_minutes)
-        busy = sorted((datetime.fromisoformat(i["start"]), datetime.fromisoformat(i["end"])) for i in items
-                      if i["kind"] == "block" or i["status"] in LIVE + ("completed",))
-        gaps = []
-        for open_at, close_at in hours:
-            cursor = datetime.combine(day, open_at, self.tz)
-            close = datetime.combine(day, close_at, self.tz)
-            while cursor < self.local_now and cursor < close:
-                cursor += step  # only the rest of the day is useful to a barber
-            for start, end in busy + [(close, close)]:
-                if end <= cursor:
-                    continue
-                stop = min(start, close)
-                if stop - cursor >= step:
-                    gaps.append({"start": cursor.isoformat(), "end": stop.isoformat(), "time": format_time(cursor), "end_time": format_time(stop)})
-                cursor = max(cursor, end)
-                if cursor >= close:
-                    break
-        return gaps
 
     # ---- reads ---------------------------------------------------------------------------------
 
