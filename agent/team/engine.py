@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from agent.team import agenda, attendance, blocks, booking, customers, messages
+from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding
 from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
@@ -19,6 +19,7 @@ from agent.team.turn import NOTHING_CHANGED, Turn
 
 log = logging.getLogger("parlo.team")
 
+READ_INTENTS = frozenset({"agenda", "next", "history"})
 OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
@@ -62,15 +63,32 @@ def help_text(turn: Turn, greeting: bool) -> str:
 
 
 class TeamEngine:
-    def handle(self, text: str, raw_state: object, tools: TeamTools) -> tuple[list[str], dict]:
+    def handle(self, text: str, raw_state: object, tools: TeamTools, *, first_message: bool = False) -> tuple[list[str], dict]:
         state = TeamState.load(raw_state, tools.now)
         turn = Turn(text=text or "", tools=tools, state=state)
         try:
-            replies = self._route(turn)
+            replies = self._onboarding(turn, first_message)
         except TeamToolError as error:
             state.clear()
             replies = [str(error)]
         return [r for r in replies if r and r.strip()] or [help_text(turn, False)], state.dump(tools.now)
+
+    def _onboarding(self, turn: Turn, first_message: bool) -> list[str]:
+        """Flow 2 around the other flows: started by a pre-registered member's first message (not the
+        owner's); a clear request in the middle is served, then the onboarding question comes back."""
+        state = turn.state
+        intent = team_intent(turn.norm) if turn.norm else None
+        if state.onboarding is None:
+            if first_message and not state.onboarded and turn.tools.level != "owner" and state.pending is None:
+                answer = self._start(turn, intent) if intent in READ_INTENTS else []
+                return [*answer, *onboarding.start_onboarding(turn)]
+            return self._route(turn)
+        if state.pending is not None or (intent is not None and intent != "help"):
+            replies = self._route(turn)
+            if state.pending is None and state.onboarding is not None:
+                replies.append("Cuando quieras seguimos con tu registro: " + onboarding.question(turn))
+            return replies
+        return onboarding.resume_onboarding(turn) or [onboarding.question(turn)]
 
     def _route(self, turn: Turn) -> list[str]:
         norm = turn.norm

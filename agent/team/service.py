@@ -42,11 +42,14 @@ class TeamAgent:
         return TeamTools(app=self.app, reads=self.reads, wait_for=self.wait_for, organization_id=organization_id,
                          staff_id=staff_id, message_id=message_id, now=self.now())
 
-    def handle(self, *, organization_id: uuid.UUID, staff_id: uuid.UUID, text: str, message_id: str, state: dict | None) -> TeamOutcome:
+    def handle(
+        self, *, organization_id: uuid.UUID, staff_id: uuid.UUID, text: str, message_id: str, state: dict | None, first_message: bool = False
+    ) -> TeamOutcome:
+        """``first_message``: this is the first message the person ever sent (staff onboarding starts)."""
         state = dict(state or {})
         try:
             tools = self.tools_for(organization_id, staff_id, message_id)
-            replies, team_state = self.engine.handle(text, state.get("team"), tools)
+            replies, team_state = self.engine.handle(text, state.get("team"), tools, first_message=first_message)
         except TeamToolError as error:
             return TeamOutcome([str(error)], state)
         except Exception:  # noqa: BLE001 - a broken turn still gets an answer

@@ -81,6 +81,12 @@ class NoArgs(_Args):
     pass
 
 
+class ProfileArgs(_Args):
+    name: str | None = Field(None, max_length=80)
+    working_hours: dict[str, list[list[str]]] | None = Field(None, description='{"mon": [["10:00", "19:00"]], ..., "sun": []}')
+    follow_business_hours: bool = Field(False, description="Trabajar el horario del negocio")
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     name: str
@@ -102,6 +108,8 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("book_walk_in", WalkInArgs, "book", "Registrar a un cliente que acaba de llegar (ahora).", True),
         ToolSpec("book_on_behalf", OnBehalfArgs, "book", "Agendar una cita a nombre de un cliente.", True),
         ToolSpec("get_customer_history", CustomerLookupArgs, "view_own_schedule", "Historial de un cliente por teléfono o nombre.", False),
+        ToolSpec("update_my_profile", ProfileArgs, "view_own_schedule", "Cambiar mi nombre o mi horario de trabajo.", True),
+        ToolSpec("announce_ready", NoArgs, "view_own_schedule", "Avisar a los dueños que terminé mi registro en Parlo.", True),
         ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),
     )
 }

@@ -62,6 +62,15 @@ class MessageDraft(_Draft):
     body: str | None = None
 
 
+class OnboardingState(BaseModel):
+    """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
+
+    model_config = ConfigDict(extra="ignore")
+    step: Literal["collecting_name", "collecting_availability", "confirming_availability", "showing_tutorial"] = "collecting_name"
+    hours: dict | None = None  # proposed working hours ({"mon": [["10:00","19:00"]], ...})
+    business_hours: bool = False  # "el del negocio": follow the business hours
+
+
 Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft], Field(discriminator="kind")]
 
 
@@ -71,6 +80,8 @@ class TeamState(BaseModel):
     step: str | None = None  # e.g. "confirm", "pick", "service", "phone", "name", "when", "offer_message", "dictate"
     pending: Draft | None = None
     last_customer: dict | None = None  # {"phone", "name"}
+    onboarding: OnboardingState | None = None
+    onboarded: bool = False
     updated_at: str | None = None
 
     @classmethod

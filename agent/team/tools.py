@@ -34,6 +34,7 @@ from commands.messages import (
     MarkNoShow,
     QueueOutboundMessage,
     UnblockTime,
+    UpdateStaff,
 )
 from agent.team.schedule import LIVE, ScheduleViews
 from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolError: also this module's API
@@ -43,6 +44,7 @@ from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolErro
     MarkStatusArgs,
     NoArgs,
     OnBehalfArgs,
+    ProfileArgs,
     ScheduleArgs,
     SendMessageArgs,
     TeamToolError,
@@ -401,6 +403,33 @@ class TeamTools(ScheduleViews):
     def _book_on_behalf(self, args: OnBehalfArgs) -> dict:
         return self._book(service_id=args.service_id, start=self._aware(args.start), phone=args.customer_phone,
                           name=args.customer_name, staff_id=args.staff_id, source="manual")
+
+    # ---- my profile (staff onboarding) ------------------------------------------------------------
+
+    def _update_my_profile(self, args: ProfileArgs) -> dict:
+        name = " ".join((args.name or "").split()) or None
+        result = self._app.execute(UpdateStaff(
+            actor=self._actor, cause=self._cause, organization_id=self.organization_id, staff_id=self.staff_id,
+            name=name, working_hours=None if args.follow_business_hours else args.working_hours,
+            clear_working_hours=args.follow_business_hours,
+        ))
+        self._after(result)
+        self.me = self._reads.get_staff(self.organization_id, self.staff_id) or self.me
+        self._cache.pop("team", None)
+        return {"name": self.me["name"], "working_hours": self.me.get("working_hours")}
+
+    def _announce_ready(self, args: NoArgs) -> dict:
+        """Tell the owners this person finished onboarding. Queued by the channel (a system actor),
+        as team notifications are: a viewer may not message people, but their owner hears of them."""
+        owners = [s for s in self.team() if s.get("permission_level") == "owner" and str(s["id"]) != str(self.staff_id)]
+        body = f"✅ {self.me['name']} ya quedó registrado en Parlo y puede ver su agenda y manejar sus citas por WhatsApp."
+        for owner in owners:
+            self._app.execute(QueueOutboundMessage(
+                actor=Actor.system("team-onboarding"), cause=self._cause, organization_id=self.organization_id,
+                to_phone=owner["phone_number"], body=body, kind="notification", message_id=self._id("ready", owner["id"]),
+                template_variables={"1": self.me["name"], "2": "registro en Parlo", "3": "listo"},
+            ))
+        return {"notified": [o["name"] for o in owners]}
 
     # ---- messages --------------------------------------------------------------------------------
 

@@ -281,7 +281,8 @@ class InboundProcessor:
         if self.team_agent_factory is None or _RESOLVE.match(item["body"] or ""):
             return [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
         result = self.team_agent_factory().handle(
-            organization_id=organization_id, staff_id=staff["id"], text=item["body"] or "", message_id=item["message_sid"], state=dict(state["agent_state"])
+            organization_id=organization_id, staff_id=staff["id"], text=item["body"] or "", message_id=item["message_sid"],
+            state=dict(state["agent_state"]), first_message=staff.get("first_message_at") is None,
         )
         return list(result.replies), "team", dict(result.state)
 

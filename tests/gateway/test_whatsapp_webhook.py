@@ -86,8 +86,9 @@ def test_registered_staff_gets_team_mode(stack: Stack) -> None:
     stack.send("Qué tengo hoy?", phone=STAFF)
     stack.settle()
     replies = stack.replies_to(STAFF)
-    assert len(replies) == 1
+    assert len(replies) == 2  # the question is answered, then staff onboarding (first message) begins
     assert replies[0]["body"].startswith("Hola Miguel, aquí está tu agenda para hoy")
+    assert "Ya estás registrado en el equipo" in replies[1]["body"]
     assert stack.container.reads.get_customer_by_phone(stack.demo.organization_id, STAFF) is None
     assert stack.outcomes[0]["outcome"] == "team"
     staff = stack.container.reads.get_staff_by_phone(stack.demo.organization_id, STAFF)

@@ -125,17 +125,19 @@ class TeamWorld:
         customers = sorted((c["phone_number"], c.get("name") or "") for c in self.reads.list_customers(self.org_id, limit=1000))
         return appts, blocks, customers
 
-    def chat(self, who: str = "staff") -> TeamChat:
-        return TeamChat(self, PHONES.get(who, who))
+    def chat(self, who: str = "staff", *, first_message: bool = False) -> TeamChat:
+        """``first_message``: the chat's first message is the person's first ever (onboarding)."""
+        return TeamChat(self, PHONES.get(who, who), first_message)
 
     def close(self) -> None:
         self.container.close()
 
 
 class TeamChat:
-    def __init__(self, world: TeamWorld, phone: str) -> None:
+    def __init__(self, world: TeamWorld, phone: str, first_message: bool = False) -> None:
         self.world = world
         self.phone = phone
+        self.first_message = first_message
         self.state: dict = {}
         self.transcript: list[str] = []
         row = world.app.staff_for_phone(world.org_id, phone)
@@ -145,8 +147,9 @@ class TeamChat:
     def say(self, text: str) -> str:
         outcome = self.world.agent.handle(
             organization_id=self.world.org_id, staff_id=self.staff_id, text=text,
-            message_id=f"SM{next(_counter):032x}", state=self.state,
+            message_id=f"SM{next(_counter):032x}", state=self.state, first_message=self.first_message,
         )
+        self.first_message = False
         self.state = outcome.state
         reply = "\n".join(outcome.replies)
         self.transcript += [f"Equipo: {text}", f"Parlo: {reply}"]

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from team_support import MX, TeamWorld
+from team_support import MX, OWNER as OWNER_PHONE, TeamWorld
 
 CORTE, BARBA, COMBO = "Corte de cabello", "Arreglo de barba", "Corte y barba"
 PEOPLE = {
@@ -42,7 +42,7 @@ def setup_day(world: TeamWorld) -> None:
 class D:
     name: str
     messages: list[str]
-    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message
+    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard
     who: str = "staff"
     contains: tuple[str, ...] = ()
     staff: str = "Miguel"
@@ -153,6 +153,16 @@ DIALOGUES = [
       phone="+525512345678", message="llegue 10 min antes"),
     D("avisale a roberto", ["avisale a roberto que vamos 10 minutos tarde", "dale"], "message", phone="+525500000004", message="vamos 10 minutos tarde"),
     D("dile then no", ["dile a Rosa que ya está lista su cita", "no"], "none"),
+    # ---- staff onboarding (the person's first message) -----------------------------------------------
+    D("onboarding keeps name", ["hola", "si", "de lunes a sabado de 10 a 8", "si", "ok"], "onboard",
+      extra={"name": "Miguel Sánchez", "mon": [["10:00", "20:00"]], "sun": []}),
+    D("onboarding new name, business hours", ["buenas", "Mike", "el del negocio", "sí", "sí"], "onboard", extra={"name": "Mike", "hours": None}),
+    D("onboarding entre semana", ["hola", "si", "entre semana de 10 a 7, sabados de 10 a 3", "simon", "va"], "onboard",
+      extra={"mon": [["10:00", "19:00"]], "sat": [["10:00", "15:00"]]}),
+    D("onboarding corrected hours", ["hola", "si", "de 10 a 7", "no", "de martes a sabado de 11 a 8", "si", "si"], "onboard",
+      extra={"mon": [], "tue": [["11:00", "20:00"]]}),
+    D("onboarding viewer", ["hola", "si", "el del negocio", "si", "si"], "onboard", who="viewer", staff="Vero", extra={"hours": None}),
+    D("onboarding, a question first", ["que tengo hoy", "si", "el del negocio", "si", "si"], "onboard", extra={"hours": None}),
     # ---- owner-only actions refused in Spanish ------------------------------------------------------
     D("staff cannot change prices", ["cambia el precio del corte a 200"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     D("staff cannot add staff", ["quiero agregar un nuevo empleado"], "refused", contains=("Carlos (el dueño) o un administrador",)),
@@ -166,7 +176,7 @@ def _outbound_counts(world: TeamWorld, phones: set[str]) -> dict[str, int]:
 
 
 def _phones(d: D) -> set[str]:
-    return set(PEOPLE.values()) | {p for p in (d.phone,) if p} | {"+525544443333", "+525598765432", "+525511110000", "+525522223333"}
+    return {OWNER_PHONE} | set(PEOPLE.values()) | {p for p in (d.phone,) if p} | {"+525544443333", "+525598765432", "+525511110000", "+525522223333"}
 
 
 def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: dict, out_after: dict) -> tuple[bool, bool]:
@@ -217,6 +227,17 @@ def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: di
             ok = new[0]["customer_phone"] == d.phone and extra_out.get(d.phone) == 1
         wrong = blocks_a != blocks_b or not same_old or (bool(new) and not ok) or bool(set(extra_out) - {d.phone})
         return ok and not wrong, wrong
+    if d.goal == "onboard":
+        row = world.reads.get_staff(world.org_id, world.sid(d.staff))
+        ok = "name" not in d.extra or row["name"] == d.extra["name"]
+        if "hours" in d.extra:
+            ok = ok and row["working_hours"] == d.extra["hours"]
+        for day in ("mon", "tue", "sat", "sun"):
+            if day in d.extra:
+                ok = ok and (row["working_hours"] or {}).get(day) == d.extra[day]
+        told = extra_out == {OWNER_PHONE: 1}
+        wrong = after != before or bool(set(extra_out) - {OWNER_PHONE})
+        return ok and told and not wrong, wrong
     if d.goal == "message":
         texts = [m["text"] for m in world.outbound(d.phone)]
         ok = extra_out == {d.phone: 1} and d.message in texts[-1] and texts[-1].endswith("- Barbería Don Carlos")
@@ -232,7 +253,7 @@ def test_team_dialogue(tmp_path, clock, d: D) -> None:
         setup_day(world)
         phones = _phones(d)
         before, out_before = world.snapshot(), _outbound_counts(world, phones)
-        chat = world.chat(d.who)
+        chat = world.chat(d.who, first_message=d.goal == "onboard")
         replies = [chat.say(m) for m in d.messages]
         unanswered = sum(1 for r in replies if not r.strip())
         after, out_after = world.snapshot(), _outbound_counts(world, phones)

@@ -16,6 +16,7 @@ from commands.messages import (
     ChangeOrganizationStatus,
     DeactivateStaff,
     HandOffConversation,
+    RecordStaffFirstMessage,
     RegisterOrganization,
 )
 from infra.seed import DEMO_HOURS
@@ -41,6 +42,11 @@ def at(hour: int, minute: int = 0) -> datetime:
     return FRIDAY.replace(hour=hour, minute=minute)
 
 
+def onboarded(stack, org, staff_id) -> None:
+    """The person has written before (so their next message is not the onboarding's first)."""
+    stack.app.execute(RecordStaffFirstMessage(actor=SYSTEM, cause="team-e2e", organization_id=org, staff_id=staff_id, at=datetime.now(timezone.utc)))
+
+
 def book(stack, org, service_id, staff_id, hour, minute, phone, name):
     result = stack.app.execute(BookAppointment(
         actor=SYSTEM, cause="team-e2e", organization_id=org, service_id=service_id, start=at(hour, minute),
@@ -63,6 +69,7 @@ def test_example_4_staff_checks_the_day_and_blocks_the_free_slot(team_stack) -> 
     stack, demo = team_stack, team_stack.demo
     org, miguel = demo.organization_id, demo.staff_ids["Miguel Sánchez"]
     move_clock(stack, 8)
+    onboarded(stack, org, miguel)
     svc = demo.service_ids
     book(stack, org, svc["Corte de cabello"], miguel, 10, 0, "+525500000001", "Juan Pérez")
     book(stack, org, svc["Corte y barba"], miguel, 11, 0, "+525500000002", "Miguel Ángel Soto")
@@ -108,6 +115,7 @@ def _nail_salon(stack):
         services[name] = stack.app.execute(AddService(actor=SYSTEM, cause="team-e2e", organization_id=org, name=name, duration_minutes=minutes, price_cents=cents)).id
     maria = stack.app.execute(AddStaff(actor=SYSTEM, cause="team-e2e", organization_id=org, name="María López", phone_number=MARIA, permission_level="staff")).id
     stack.app.execute(ChangeOrganizationStatus(actor=SYSTEM, cause="team-e2e", organization_id=org, status="active"))
+    onboarded(stack, org, maria)
     stack.settle()
     return org, services, maria
 
@@ -199,9 +207,40 @@ def test_listo_with_a_phone_still_resolves_a_handoff(team_stack) -> None:
 def test_team_state_survives_between_messages_and_is_stored_with_the_conversation(team_stack) -> None:
     stack = team_stack
     move_clock(stack, 10)
+    onboarded(stack, stack.demo.organization_id, stack.demo.staff_ids["Miguel Sánchez"])
     say(stack, "bloquea de 2 a 4 para mi comida", STAFF)
     state = stack.app.conversation_state(stack.demo.organization_id, STAFF)
     assert state["agent_state"]["team"]["step"] == "confirm"
     assert state["agent_state"]["team"]["pending"]["kind"] == "block"
     assert say(stack, "mejor no", STAFF) == "Va, no cambié nada. ¿Algo más?"
     assert stack.container.reads.list_blocks(stack.demo.organization_id) == []
+
+
+def test_staff_onboarding_on_the_first_message_then_the_owner_is_told(team_stack) -> None:
+    stack, demo = team_stack, team_stack.demo
+    org, miguel = demo.organization_id, demo.staff_ids["Miguel Sánchez"]
+    reads = stack.container.reads
+    move_clock(stack, 10)
+    stack.send("Hola", phone=OWNER)  # the owner wrote today: the notice goes free-form
+    stack.settle()
+
+    welcome = say(stack, "Hola", STAFF)
+    assert "Ya estás registrado en el equipo" in welcome and "«Miguel Sánchez»" in welcome
+    assert say(stack, "Miguelito", STAFF).startswith("Mucho gusto, Miguelito 🙌 ¿Qué días y en qué horario trabajas?")
+    assert reads.get_staff(org, miguel)["name"] == "Miguelito"
+    proposal = say(stack, "de lunes a viernes de 10 a 7, los sábados no", STAFF)
+    assert "• Lunes: 10:00 AM a 7:00 PM" in proposal and "• Sábado: no trabajas" in proposal
+    assert reads.get_staff(org, miguel)["working_hours"] is None  # nothing saved before the «sí»
+    # a request in the middle is answered, then the onboarding question comes back
+    agenda = say(stack, "que tengo hoy?", STAFF)
+    assert "aquí está tu agenda" in agenda and "seguimos con tu registro" in agenda
+    assert say(stack, "si", STAFF).startswith("Listo, guardé tu horario ✓")
+    hours = reads.get_staff(org, miguel)["working_hours"]
+    assert hours["mon"] == [["10:00", "19:00"]] and hours["sat"] == [] and hours["sun"] == []
+    owner_before = len(stack.replies_to(OWNER))
+    done = say(stack, "si", STAFF)
+    assert done.startswith("¡Listo, Miguelito! Ya quedó tu registro ✓ Ya le avisé a Carlos.")
+    notices = stack.replies_to(OWNER)[owner_before:]
+    assert len(notices) == 1 and "Miguelito ya quedó registrado en Parlo" in notices[0]["body"]
+    # afterwards: plain team mode
+    assert say(stack, "que sigue", STAFF).startswith("No tienes más citas")
