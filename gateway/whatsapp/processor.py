@@ -7,7 +7,8 @@ a message is pending until ``SaveAgentState`` marks it handled, and every reply 
 from the inbound message, so a re-run never sends a reply twice.
 
 Routing (spec, Message Routing Architecture):
-- Parlo's central number: onboarding by chat is coming / staff of one business / redirect for many.
+- Parlo's central number: onboarding by chat is coming / staff of one business: team mode for it /
+  redirect for many.
 - Business number, sender is active staff of that business: team mode (``agent.team.TeamAgent``,
   with their permission level; «listo» still resolves a handoff). A deactivated one is a customer.
 - Anyone else is a customer: make sure the Customer exists, call the agent unless handed off.
@@ -138,7 +139,7 @@ class InboundProcessor:
         phone = state["phone_number"]
         sid = item["message_sid"]
         if organization_id == CENTRAL_ORGANIZATION_ID:
-            replies, outcome, new_state = [self._central_reply(phone)], "central", None
+            replies, outcome, new_state = self._central_turn(state, item)
             from_number = self.central_number
         else:
             from_number = item.get("to_number") or None
@@ -317,6 +318,17 @@ class InboundProcessor:
         except DomainError:
             return texts.HANDOFF_NOTHING
         return texts.HANDOFF_RESOLVED.format(phone=format_phone(target))
+
+    def _central_turn(self, state: dict, item: dict):
+        """Case 2a: staff of exactly one business manage it from the central number too (team mode)."""
+        registrations = self.reads.list_staff_registrations(state["phone_number"]) if self.reads is not None and self.team_agent_factory else []
+        if len(registrations) != 1:
+            return [self._central_reply(state["phone_number"])], "central", None
+        result = self.team_agent_factory().handle(
+            organization_id=registrations[0]["organization_id"], staff_id=registrations[0]["id"], text=item["body"] or "",
+            message_id=item["message_sid"], state=dict(state["agent_state"]),
+        )
+        return list(result.replies), "team", dict(result.state)
 
     def _central_reply(self, phone: str) -> str:
         registrations: list[dict] = []

@@ -244,3 +244,30 @@ def test_staff_onboarding_on_the_first_message_then_the_owner_is_told(team_stack
     assert len(notices) == 1 and "Miguelito ya quedó registrado en Parlo" in notices[0]["body"]
     # afterwards: plain team mode
     assert say(stack, "que sigue", STAFF).startswith("No tienes más citas")
+
+
+CENTRAL = "+525500000000"
+
+
+def test_case_2a_staff_of_one_business_manage_it_from_the_central_number(team_stack) -> None:
+    stack, demo = team_stack, team_stack.demo
+    move_clock(stack, 10)
+    reply = say(stack, "que tengo hoy?", OWNER, to=CENTRAL)
+    assert reply.startswith("Hola Carlos, aquí está tu agenda para hoy viernes")
+    assert stack.replies_to(OWNER)[-1]["from"] == f"whatsapp:{CENTRAL}"
+    assert stack.outcomes[-1]["outcome"] == "team"
+    assert say(stack, "bloquea de 6 a 7", OWNER, to=CENTRAL).startswith("¿Bloqueo tu horario hoy viernes de 6:00 PM a 7:00 PM?")
+    assert say(stack, "sí", OWNER, to=CENTRAL).startswith("Listo")
+    (block,) = stack.container.reads.list_blocks(demo.organization_id, staff_id=demo.staff_ids["Carlos Mendoza"])
+    assert block["start"] == at(18) and block["end"] == at(19)
+
+
+def test_case_2b_staff_of_several_businesses_are_redirected(team_stack) -> None:
+    stack = team_stack
+    from infra.seed import seed_demo
+
+    seed_demo(stack.app, whatsapp_number="+525587654321", name="Barbería Norte")  # Carlos owns this one too
+    stack.settle()
+    reply = say(stack, "que tengo hoy?", OWNER, to=CENTRAL)
+    assert "varios negocios" in reply and "Barbería Norte" in reply and "Barbería Don Carlos" in reply
+    assert stack.outcomes[-1]["outcome"] == "central"
