@@ -23,13 +23,14 @@ READ_INTENTS = frozenset({"agenda", "next", "history"})
 OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
-                "booking": {"walk_in", "book"}, "message": {"message"}}
+                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}}
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,
     "attendance": attendance.resume_attendance,
     "booking": booking.resume_booking,
     "message": messages.resume_message,
+    "note": customers.resume_note,
 }
 REPROMPT = {
     "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
@@ -136,6 +137,10 @@ class TeamEngine:
             return customers.show_history(turn)
         if intent == "message":
             return messages.start_message(turn)
+        if intent == "note":
+            return customers.start_note(turn)
+        if intent == "owner_stats":
+            return customers.show_stats(turn)
         if intent in OWNER_ACTIONS:
             action = OWNER_ACTIONS[intent]
             if not turn.tools.can(action):

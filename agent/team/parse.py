@@ -22,6 +22,7 @@ _INTENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("completed", r"\b(?:ya )?(?:termine|acabe|finalice|atendi|termino)\b|\bya (?:quedo|se fue|salio|acabo)\b|\bcompletad[ao]\b|\bmarca\w* (?:como )?complet\w*|\bya lo atendi\b|\bya la atendi\b"),
     ("cancel", r"\bcancel\w*\s+(?:\w+\s+){0,3}cita\b|\bcancelale\b|\bcancela la de\b|\bcancela (?:a|lo de)\b"),
     ("walk_in", r"\bacaba de (?:llegar|entrar)\b|\bllego (?:alguien|un|una|una senora|un senor|un chavo|una chava)\b|\bviene llegando\b|\bwalk ?in\b|\bsin cita\b|\btengo (?:a )?(?:un|una|alguien) (?:client\w+ )?aqui\b|\bentro (?:alguien|un|una)\b|\besta aqui (?:un|una)\b|\bllegaron\b|\bllego otr[oa]\b"),
+    ("note", r"\banota\w*\s+(?:que|en)\b|\bapunta\w*\s+que\b|\bagrega\w* (?:una )?nota\b|\bnota para\b|\bponle (?:una )?nota\b|\bguarda\w* (?:una )?nota\b"),
     ("book", r"\bagend(?:ale|arle|ales|ame a)\b|\b(?:agendar?|apunta(?:le)?|anota(?:le)?)\s+(?:a|al)\b(?!\s+(?:las?|que)\b)|\bhazle (?:una )?cita\b|\bregistra\w* (?:una )?cita\b|\breserva\w*\s+(?:a|para)\b|\bcita (?:para|a nombre de)\s+(?!hoy|manana|el|la|las)\w+|\bapartale\b|\bmete\w* (?:una )?cita\b"),
     ("message", r"\bdile (?:a|que)\b|\bmanda\w* (?:un )?(?:mensaje|whats|wha)\w*\b|\bmandale\b|\bavisale\b|\bescribele\b|\benviale\b|\bmensaje (?:a|para)\b"),
     ("history", r"\bhistorial\b|\bha venido\b|\bhan venido\b|\bquien es\b|\bque sabes de\b|\binfo(?:rmacion)? de\b|\bdatos de\b|\bes client\w+\b|\bes nuev[oa]\b|\bconoces a\b|\bviene seguido\b|\bbusca\w* (?:a|al) client\w*|\bexpediente\b"),
@@ -32,7 +33,7 @@ _INTENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("owner_staff", r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat|quit|elimin|d\w* de baja|corr)\w*\s+(?:a\s+)?(?:un\s+|una\s+|al\s+|el\s+|la\s+)?(?:nuev[oa]\s+)?(?:emplead[oa]|barber[oa]|estilista|manicurista|persona|staff|trabajador\w*)\b"),
     ("owner_hours", r"\b(?:abrimos|cerramos|abrir|cerrar|cerrado|abierto)\b|\bhorario del negocio\b|\bcambi\w* (?:el )?horario\b"),
     ("owner_services", r"\b(?:agreg|añad|anad|cambi|sub|baj|quit|desactiv)\w*\s+(?:el\s+|un\s+)?(?:servicio|precio|duracion)\b|\bnuevo servicio\b"),
-    ("owner_stats", r"\bcomo vamos\b|\bestadisticas\b|\bventas\b|\bcuanto (?:llevamos|vendimos|hicimos|ganamos)\b|\bnumeros de la semana\b"),
+    ("owner_stats", r"\bcomo nos (?:fue|va|esta yendo)\b|\bresumen de la semana\b|\bcomo vamos\b|\bestadisticas\b|\bventas\b|\bcuanto (?:llevamos|vendimos|hicimos|ganamos)\b|\bnumeros de la semana\b"),
     ("help", r"\bayuda\b|\bque (?:puedes|sabes) hacer\b|\bcomo funciona\b|\bcomo te uso\b|\bmenu\b|\bopciones\b"),
 )
 _COMPILED = tuple((name, re.compile(pattern)) for name, pattern in _INTENT_PATTERNS)

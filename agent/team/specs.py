@@ -81,6 +81,15 @@ class NoArgs(_Args):
     pass
 
 
+class StatsArgs(_Args):
+    week_of: date | None = Field(None, description="Cualquier día de la semana a resumir (lunes a domingo); por omisión hoy")
+
+
+class NoteArgs(_Args):
+    customer_phone: str = Field(..., max_length=40)
+    note: str = Field(..., min_length=1, max_length=500)
+
+
 class ProfileArgs(_Args):
     name: str | None = Field(None, max_length=80)
     working_hours: dict[str, list[list[str]]] | None = Field(None, description='{"mon": [["10:00", "19:00"]], ..., "sun": []}')
@@ -108,6 +117,8 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("book_walk_in", WalkInArgs, "book", "Registrar a un cliente que acaba de llegar (ahora).", True),
         ToolSpec("book_on_behalf", OnBehalfArgs, "book", "Agendar una cita a nombre de un cliente.", True),
         ToolSpec("get_customer_history", CustomerLookupArgs, "view_own_schedule", "Historial de un cliente por teléfono o nombre.", False),
+        ToolSpec("get_stats", StatsArgs, "view_stats", "Cómo va el negocio en una semana, contra la anterior.", False),
+        ToolSpec("add_customer_note", NoteArgs, "manage_customers", "Anotar algo en la ficha de un cliente.", True),
         ToolSpec("update_my_profile", ProfileArgs, "view_own_schedule", "Cambiar mi nombre o mi horario de trabajo.", True),
         ToolSpec("announce_ready", NoArgs, "view_own_schedule", "Avisar a los dueños que terminé mi registro en Parlo.", True),
         ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),

@@ -62,6 +62,13 @@ class MessageDraft(_Draft):
     body: str | None = None
 
 
+class NoteDraft(_Draft):
+    kind: Literal["note"] = "note"
+    customer_phone: str
+    customer_name: str = ""
+    note: str
+
+
 class OnboardingState(BaseModel):
     """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
 
@@ -71,7 +78,7 @@ class OnboardingState(BaseModel):
     business_hours: bool = False  # "el del negocio": follow the business hours
 
 
-Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft], Field(discriminator="kind")]
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft], Field(discriminator="kind")]
 
 
 class TeamState(BaseModel):

@@ -42,11 +42,13 @@ ACTIONS = {
     "book_on_behalf": (["agéndale a 55 9876 5432 un corte mañana a las 4", "Ana", "sí"], WORKERS,
                        lambda w, me: any(a["customer_phone"] == NEW for a in w.appointments())),
     "message_customer": (["dile a Juan que ya puede pasar", "sí"], WORKERS, lambda w, me: len(w.outbound(JUAN)) == 1),
+    "customer_note": (["anota que Juan Pérez es alérgico al tinte", "sí"], WORKERS,
+                      lambda w, me: "alérgico al tinte" in w.reads.get_customer_by_phone(w.org_id, JUAN)["notes"]),
+    "view_stats": (["¿cómo vamos esta semana?"], {"owner", "admin"}, None),
 }
 # Not built by chat yet (issue #10's second half): the matrix still decides who is refused.
 NOT_BUILT = {
     "add_staff": ("quiero agregar un nuevo empleado", {"owner", "admin"}),
-    "view_stats": ("¿cómo vamos esta semana?", {"owner", "admin"}),
     "change_permissions": ("cambia los permisos de Miguel", {"owner"}),
     "change_business_hours": ("cambia el horario del negocio", {"owner"}),
     "manage_services": ("cambia el precio del corte a 200", {"owner"}),
@@ -77,11 +79,11 @@ def test_matrix_over_chat(tmp_path, clock, action: str, level: str) -> None:
                 assert len(world.blocks(_other(level))) == 1, chat.dump()
             else:
                 assert world.snapshot() == before
-            assert "solo" not in replies[0] or "solo consulta" not in replies[0], chat.dump()
+            assert "solo consulta" not in replies[0] and not replies[0].startswith("Eso solo"), chat.dump()
         else:
             assert world.snapshot() == before, chat.dump()
             assert {p: len(world.outbound(p)) for p in (JUAN, ANA, NEW)} == messages_before
-            if level == "viewer":
+            if level == "viewer" and "staff" in allowed:
                 assert "solo consulta" in replies[0], chat.dump()
             else:
                 assert replies[0] == "Eso solo lo pueden hacer Carlos (el dueño) o un administrador.", chat.dump()
