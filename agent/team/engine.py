@@ -10,8 +10,9 @@ so a viewer is told politely before being asked anything. Every message gets a r
 from __future__ import annotations
 
 import logging
+import re
 
-from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding
+from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding, staffing
 from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
@@ -23,7 +24,7 @@ READ_INTENTS = frozenset({"agenda", "next", "history"})
 OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
-                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}}
+                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}}
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,
@@ -31,6 +32,7 @@ RESUME = {
     "booking": booking.resume_booking,
     "message": messages.resume_message,
     "note": customers.resume_note,
+    "staff": staffing.resume_add_staff,
 }
 REPROMPT = {
     "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
@@ -42,6 +44,8 @@ REPROMPT = {
     "offer_message": "¿Le mando un mensaje? Responde sí (y qué le digo) o no.",
     "confirm_message": "¿Se lo envío? Responde sí o no.",
     "dictate": "¿Qué le digo?",
+    "services": "¿Qué servicios va a ofrecer? Dime los nombres o «todos».",
+    "welcome": "¿Le mando el mensaje de bienvenida? Responde sí o no.",
 }
 
 
@@ -141,6 +145,8 @@ class TeamEngine:
             return customers.start_note(turn)
         if intent == "owner_stats":
             return customers.show_stats(turn)
+        if intent == "owner_staff" and re.search(r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat)", turn.norm):
+            return staffing.start_add_staff(turn)
         if intent in OWNER_ACTIONS:
             action = OWNER_ACTIONS[intent]
             if not turn.tools.can(action):

@@ -90,6 +90,17 @@ class NoteArgs(_Args):
     note: str = Field(..., min_length=1, max_length=500)
 
 
+class AddStaffArgs(_Args):
+    name: str = Field(..., min_length=1, max_length=80)
+    phone_number: str = Field(..., max_length=40)
+    permission_level: Literal["owner", "admin", "staff", "viewer"] = "staff"
+    service_ids: list[uuid.UUID] | None = Field(None, description="Servicios que ofrece; por omisión todos")
+
+
+class WelcomeArgs(_Args):
+    staff_id: uuid.UUID
+
+
 class ProfileArgs(_Args):
     name: str | None = Field(None, max_length=80)
     working_hours: dict[str, list[list[str]]] | None = Field(None, description='{"mon": [["10:00", "19:00"]], ..., "sun": []}')
@@ -119,6 +130,8 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("get_customer_history", CustomerLookupArgs, "view_own_schedule", "Historial de un cliente por teléfono o nombre.", False),
         ToolSpec("get_stats", StatsArgs, "view_stats", "Cómo va el negocio en una semana, contra la anterior.", False),
         ToolSpec("add_customer_note", NoteArgs, "manage_customers", "Anotar algo en la ficha de un cliente.", True),
+        ToolSpec("add_staff", AddStaffArgs, "add_staff", "Registrar a una persona nueva en el equipo.", True),
+        ToolSpec("send_welcome", WelcomeArgs, "add_staff", "Mandar el mensaje de bienvenida a alguien del equipo.", True),
         ToolSpec("update_my_profile", ProfileArgs, "view_own_schedule", "Cambiar mi nombre o mi horario de trabajo.", True),
         ToolSpec("announce_ready", NoArgs, "view_own_schedule", "Avisar a los dueños que terminé mi registro en Parlo.", True),
         ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),

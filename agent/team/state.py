@@ -69,6 +69,16 @@ class NoteDraft(_Draft):
     note: str
 
 
+class StaffDraft(_Draft):
+    kind: Literal["staff"] = "staff"
+    name: str | None = None
+    phone: str | None = None
+    service_ids: list[str] | None = None
+    services_given: bool = False
+    level: str = "staff"
+    staff_id: str | None = None  # once added: the welcome message is offered
+
+
 class OnboardingState(BaseModel):
     """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
 
@@ -78,7 +88,7 @@ class OnboardingState(BaseModel):
     business_hours: bool = False  # "el del negocio": follow the business hours
 
 
-Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft], Field(discriminator="kind")]
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft], Field(discriminator="kind")]
 
 
 class TeamState(BaseModel):

@@ -34,9 +34,9 @@ from commands.messages import (
     MarkNoShow,
     QueueOutboundMessage,
     UnblockTime,
-    UpdateCustomer,
     UpdateStaff,
 )
+from agent.team.owner_tools import OwnerTools
 from agent.team.schedule import LIVE, ScheduleViews
 from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolError: also this module's API
     TOOLS,
@@ -44,12 +44,10 @@ from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolErro
     CustomerLookupArgs,
     MarkStatusArgs,
     NoArgs,
-    NoteArgs,
     OnBehalfArgs,
     ProfileArgs,
     ScheduleArgs,
     SendMessageArgs,
-    StatsArgs,
     TeamToolError,
     ToolResult,
     UnblockTimeArgs,
@@ -65,7 +63,7 @@ TEAM_NAMESPACE = uuid.UUID("5b0c7a52-8f7e-4f43-9a55-1f3d2e6c9b10")
 # ---- the tools -------------------------------------------------------------------------------------
 
 
-class TeamTools(ScheduleViews):
+class TeamTools(ScheduleViews, OwnerTools):
     """The team tools for one inbound message from one staff member. Build a new one per turn."""
 
     def __init__(
@@ -406,27 +404,6 @@ class TeamTools(ScheduleViews):
     def _book_on_behalf(self, args: OnBehalfArgs) -> dict:
         return self._book(service_id=args.service_id, start=self._aware(args.start), phone=args.customer_phone,
                           name=args.customer_name, staff_id=args.staff_id, source="manual")
-
-    # ---- owners: stats; everyone: customer notes ----------------------------------------------------
-
-    def _get_stats(self, args: StatsArgs) -> dict:
-        from agent.team.stats import week_stats
-
-        return week_stats(self, args.week_of or self.today)
-
-    def _add_customer_note(self, args: NoteArgs) -> dict:
-        found = self.find_customers(phone=args.customer_phone)
-        if not found:
-            raise TeamToolError("Ese número no es de un cliente de este negocio.")
-        customer = found[0]
-        note = " ".join(args.note.replace("\x00", "").split())
-        line = f"{self.today.isoformat()} ({self.me['name'].split()[0]}): {note}"
-        notes = f"{customer['notes']}\n{line}" if customer.get("notes") else line
-        result = self._app.execute(UpdateCustomer(
-            actor=self._actor, cause=self._cause, organization_id=self.organization_id, customer_id=customer["id"], notes=notes[-4000:],
-        ))
-        self._after(result)
-        return {"customer": customer.get("name") or customer["phone_number"], "note": note}
 
     # ---- my profile (staff onboarding) ------------------------------------------------------------
 

@@ -45,10 +45,11 @@ ACTIONS = {
     "customer_note": (["anota que Juan Pérez es alérgico al tinte", "sí"], WORKERS,
                       lambda w, me: "alérgico al tinte" in w.reads.get_customer_by_phone(w.org_id, JUAN)["notes"]),
     "view_stats": (["¿cómo vamos esta semana?"], {"owner", "admin"}, None),
+    "add_staff": (["quiero agregar un nuevo empleado", "Pedro Hernández", "55 1111 2222", "todos", "sí", "no"], {"owner", "admin"},
+                  lambda w, me: w.reads.get_staff_by_phone(w.org_id, "+525511112222") is not None),
 }
 # Not built by chat yet (issue #10's second half): the matrix still decides who is refused.
 NOT_BUILT = {
-    "add_staff": ("quiero agregar un nuevo empleado", {"owner", "admin"}),
     "change_permissions": ("cambia los permisos de Miguel", {"owner"}),
     "change_business_hours": ("cambia el horario del negocio", {"owner"}),
     "manage_services": ("cambia el precio del corte a 200", {"owner"}),

@@ -271,3 +271,28 @@ def test_case_2b_staff_of_several_businesses_are_redirected(team_stack) -> None:
     reply = say(stack, "que tengo hoy?", OWNER, to=CENTRAL)
     assert "varios negocios" in reply and "Barbería Norte" in reply and "Barbería Don Carlos" in reply
     assert stack.outcomes[-1]["outcome"] == "central"
+
+
+def test_example_7_owner_adds_staff_who_then_gets_onboarding(team_stack) -> None:
+    stack, demo = team_stack, team_stack.demo
+    org = demo.organization_id
+    reads = stack.container.reads
+    pedro = "+525511112222"
+    move_clock(stack, 10)
+    assert say(stack, "Quiero agregar un nuevo empleado", OWNER) == "¡Claro! Necesito algunos datos:\n1. ¿Cómo se llama?"
+    assert say(stack, "Pedro Hernández", OWNER) == "2. ¿Cuál es su número de WhatsApp?"
+    services = say(stack, "55 1111 2222", OWNER)
+    assert services.startswith("3. ¿Qué servicios va a ofrecer Pedro?") and "• Corte y barba" in services
+    confirm = say(stack, "Todos", OWNER)
+    assert confirm == "¿Agrego a Pedro Hernández (55 1111 2222) como empleado, con todos los servicios? Responde sí o no."
+    assert reads.get_staff_by_phone(org, pedro) is None
+    added = say(stack, "Si", OWNER)
+    assert added.startswith("Perfecto. Agregué a Pedro Hernández (55 1111 2222) como empleado ✓")
+    assert added.endswith("¿Quieres que le mande un mensaje de bienvenida explicándole cómo usar Parlo?")
+    row = reads.get_staff_by_phone(org, pedro)
+    assert row["permission_level"] == "staff" and row["is_active"] and len(row["service_ids"]) == 3 and row["first_message_at"] is None
+    assert say(stack, "Si", OWNER) == "Enviado ✓"
+    welcome = stack.container.conversation_reads.list_outbound_to(org, pedro)
+    assert len(welcome) == 1 and welcome[0]["kind"] == "welcome" and "Pedro" in welcome[0]["content"]
+    # Pedro's first message: staff onboarding (case 3)
+    assert "Ya estás registrado en el equipo" in say(stack, "hola", pedro)
