@@ -42,7 +42,7 @@ def setup_day(world: TeamWorld) -> None:
 class D:
     name: str
     messages: list[str]
-    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard
+    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff
     who: str = "staff"
     contains: tuple[str, ...] = ()
     staff: str = "Miguel"
@@ -163,6 +163,17 @@ DIALOGUES = [
       extra={"mon": [], "tue": [["11:00", "20:00"]]}),
     D("onboarding viewer", ["hola", "si", "el del negocio", "si", "si"], "onboard", who="viewer", staff="Vero", extra={"hours": None}),
     D("onboarding, a question first", ["que tengo hoy", "si", "el del negocio", "si", "si"], "onboard", extra={"hours": None}),
+    # ---- notes, stats, adding staff ---------------------------------------------------------------------
+    D("anota alergia", ["anota que Rosa es alérgica al tinte", "si"], "note", extra={"customer": "Rosa Luna", "note": "alérgica al tinte"}),
+    D("apunta que sin acentos", ["apunta que roberto garcia prefiere tijera", "sale"], "note", extra={"customer": "Roberto García", "note": "prefiere tijera"}),
+    D("nota then no", ["anota que Rosa es alérgica al tinte", "no"], "none"),
+    D("stats owner", ["como vamos esta semana?"], "reply", who="owner", contains=("📊 Esta semana", "• Citas: 8")),
+    D("stats admin last week", ["como nos fue la semana pasada"], "reply", who="admin", contains=("Esa semana",)),
+    D("add staff example 7", ["Quiero agregar un nuevo empleado", "Pedro Hernández", "55 1111 2222", "Todos", "si", "no"], "add_staff",
+      who="owner", phone="+525511112222", extra={"name": "Pedro Hernández", "level": "staff", "services": 3}),
+    D("add admin with services", ["agrega un barbero", "Toño", "5566778899", "corte y barba, arreglo de barba", "si", "si"], "add_staff",
+      who="admin", phone="+525566778899", extra={"name": "Toño", "level": "staff", "services": 2, "welcome": True}),
+    D("add staff then no", ["quiero agregar un empleado", "Pedro", "55 1111 2222", "todos", "no"], "none", who="owner"),
     # ---- owner-only actions refused in Spanish ------------------------------------------------------
     D("staff cannot change prices", ["cambia el precio del corte a 200"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     D("staff cannot add staff", ["quiero agregar un nuevo empleado"], "refused", contains=("Carlos (el dueño) o un administrador",)),
@@ -226,6 +237,18 @@ def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: di
         if ok and d.phone:
             ok = new[0]["customer_phone"] == d.phone and extra_out.get(d.phone) == 1
         wrong = blocks_a != blocks_b or not same_old or (bool(new) and not ok) or bool(set(extra_out) - {d.phone})
+        return ok and not wrong, wrong
+    if d.goal == "note":
+        row = world.reads.get_customer_by_phone(world.org_id, PEOPLE[d.extra["customer"]])
+        ok = d.extra["note"] in (row["notes"] or "")
+        wrong = appts_a != appts_b or blocks_a != blocks_b or bool(extra_out) or customers_a != customers_b
+        return ok and not wrong, wrong
+    if d.goal == "add_staff":
+        row = world.reads.get_staff_by_phone(world.org_id, d.phone)
+        ok = bool(row) and row["name"] == d.extra["name"] and row["permission_level"] == d.extra["level"] and len(row["service_ids"]) == d.extra["services"]
+        welcome = {d.phone: 1} if d.extra.get("welcome") else {}
+        ok = ok and {p: n for p, n in extra_out.items()} == welcome
+        wrong = after != before or bool(set(extra_out) - {d.phone})
         return ok and not wrong, wrong
     if d.goal == "onboard":
         row = world.reads.get_staff(world.org_id, world.sid(d.staff))
