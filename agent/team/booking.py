@@ -39,6 +39,10 @@ def _menu(turn: Turn) -> str:
     return "\n".join(lines)
 
 
+def service_menu(turn: Turn) -> str:
+    return f"Estos son los servicios de {turn.tools.business_name}:\n{_menu(turn)}"
+
+
 def _other_staff(turn: Turn) -> str | None:
     for person in turn.tools.team():
         if str(person["id"]) != str(turn.tools.staff_id) and re.search(r"\bcon\s+" + re.escape(normalize(person["name"]).split()[0]) + r"\b", turn.norm):

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding, staffing
+from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding, services_flow, staffing
 from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
@@ -20,11 +20,11 @@ from agent.team.turn import NOTHING_CHANGED, Turn
 
 log = logging.getLogger("parlo.team")
 
-READ_INTENTS = frozenset({"agenda", "next", "history"})
+READ_INTENTS = frozenset({"agenda", "next", "history", "services_info"})
 OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
-                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}}
+                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}}
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,
@@ -33,6 +33,7 @@ RESUME = {
     "message": messages.resume_message,
     "note": customers.resume_note,
     "staff": staffing.resume_add_staff,
+    "service": services_flow.resume_service,
 }
 REPROMPT = {
     "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
@@ -46,6 +47,7 @@ REPROMPT = {
     "dictate": "¿Qué le digo?",
     "services": "¿Qué servicios va a ofrecer? Dime los nombres o «todos».",
     "welcome": "¿Le mando el mensaje de bienvenida? Responde sí o no.",
+    "service_details": "¿Cuánto dura y cuánto cuesta? Por ejemplo: «90 minutos, $450».",
 }
 
 
@@ -147,6 +149,10 @@ class TeamEngine:
             return customers.show_stats(turn)
         if intent == "owner_staff" and re.search(r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat)", turn.norm):
             return staffing.start_add_staff(turn)
+        if intent == "services_info":
+            return [booking.service_menu(turn)]
+        if intent == "owner_services" or (intent is None and services_flow.is_service_request(turn.norm)):
+            return services_flow.start_service(turn)
         if intent in OWNER_ACTIONS:
             action = OWNER_ACTIONS[intent]
             if not turn.tools.can(action):

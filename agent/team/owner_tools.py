@@ -8,9 +8,9 @@ from typing import Any
 
 from aggregates.errors import DomainError, DuplicatePhone
 from agent.spanish.format import format_phone
-from agent.team.specs import AddStaffArgs, NoteArgs, StatsArgs, TeamToolError, WelcomeArgs
+from agent.team.specs import AddServiceArgs, AddStaffArgs, NoteArgs, StatsArgs, TeamToolError, UpdateServiceArgs, WelcomeArgs
 from commands.context import Actor
-from commands.messages import AddStaff, QueueOutboundMessage, UpdateCustomer
+from commands.messages import AddService, AddStaff, QueueOutboundMessage, UpdateCustomer, UpdateService
 from commands.phones import normalize_phone
 
 
@@ -75,3 +75,27 @@ class OwnerTools:
             template_variables={"1": first, "2": self.business_name, "3": self.me["name"].split()[0]},
         ))
         return {"to": person["phone_number"], "phone": format_phone(person["phone_number"]), "body": body}
+
+    # ---- services (owner) ---------------------------------------------------------------------------
+
+    def _add_service(self, args: AddServiceArgs) -> dict:
+        name = " ".join(args.name.split())
+        result = self._app.execute(AddService(
+            actor=self._actor, cause=self._cause, organization_id=self.organization_id, name=name,
+            duration_minutes=args.duration_minutes, price_cents=args.price_cents, service_id=self._id("service", name.lower()),
+        ))
+        self._after(result)
+        self._cache.pop("services", None)
+        return {"service_id": str(result.id), "name": name, "duration_minutes": args.duration_minutes, "price_cents": args.price_cents}
+
+    def _update_service(self, args: UpdateServiceArgs) -> dict:
+        service = self._reads.get_service(self.organization_id, args.service_id)
+        if service is None:
+            raise TeamToolError("Ese servicio no está en la lista del negocio.")
+        changes = {k: v for k, v in {"duration_minutes": args.duration_minutes, "price_cents": args.price_cents, "is_active": args.is_active}.items() if v is not None}
+        if set(changes) - {"duration_minutes"} and not self.can("manage_services"):
+            raise TeamToolError(self.refusal("manage_services"))
+        result = self._app.execute(UpdateService(actor=self._actor, cause=self._cause, organization_id=self.organization_id, service_id=service["id"], changes=changes))
+        self._after(result)
+        self._cache.pop("services", None)
+        return {"service_id": str(service["id"]), "name": service["name"], **changes}

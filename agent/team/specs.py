@@ -97,6 +97,19 @@ class AddStaffArgs(_Args):
     service_ids: list[uuid.UUID] | None = Field(None, description="Servicios que ofrece; por omisión todos")
 
 
+class AddServiceArgs(_Args):
+    name: str = Field(..., min_length=1, max_length=80)
+    duration_minutes: int = Field(..., ge=5, le=600)
+    price_cents: int = Field(..., ge=0, le=10_000_000)
+
+
+class UpdateServiceArgs(_Args):
+    service_id: uuid.UUID
+    duration_minutes: int | None = Field(None, ge=5, le=600)
+    price_cents: int | None = Field(None, ge=0, le=10_000_000)
+    is_active: bool | None = None
+
+
 class WelcomeArgs(_Args):
     staff_id: uuid.UUID
 
@@ -132,6 +145,8 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("add_customer_note", NoteArgs, "manage_customers", "Anotar algo en la ficha de un cliente.", True),
         ToolSpec("add_staff", AddStaffArgs, "add_staff", "Registrar a una persona nueva en el equipo.", True),
         ToolSpec("send_welcome", WelcomeArgs, "add_staff", "Mandar el mensaje de bienvenida a alguien del equipo.", True),
+        ToolSpec("add_service", AddServiceArgs, "manage_services", "Agregar un servicio (nombre, duración, precio).", True),
+        ToolSpec("update_service", UpdateServiceArgs, "change_service_durations", "Cambiar precio o duración de un servicio, o desactivarlo.", True),
         ToolSpec("update_my_profile", ProfileArgs, "view_own_schedule", "Cambiar mi nombre o mi horario de trabajo.", True),
         ToolSpec("announce_ready", NoArgs, "view_own_schedule", "Avisar a los dueños que terminé mi registro en Parlo.", True),
         ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),

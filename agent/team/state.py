@@ -79,6 +79,15 @@ class StaffDraft(_Draft):
     staff_id: str | None = None  # once added: the welcome message is offered
 
 
+class ServiceDraft(_Draft):
+    kind: Literal["service"] = "service"
+    action: Literal["add", "price", "duration", "deactivate"] = "add"
+    service_id: str | None = None
+    name: str | None = None
+    duration_minutes: int | None = None
+    price_cents: int | None = None
+
+
 class OnboardingState(BaseModel):
     """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
 
@@ -88,7 +97,7 @@ class OnboardingState(BaseModel):
     business_hours: bool = False  # "el del negocio": follow the business hours
 
 
-Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft], Field(discriminator="kind")]
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft, ServiceDraft], Field(discriminator="kind")]
 
 
 class TeamState(BaseModel):

@@ -42,7 +42,7 @@ def setup_day(world: TeamWorld) -> None:
 class D:
     name: str
     messages: list[str]
-    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff
+    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff | service
     who: str = "staff"
     contains: tuple[str, ...] = ()
     staff: str = "Miguel"
@@ -174,6 +174,16 @@ DIALOGUES = [
     D("add admin with services", ["agrega un barbero", "Toño", "5566778899", "corte y barba, arreglo de barba", "si", "si"], "add_staff",
       who="admin", phone="+525566778899", extra={"name": "Toño", "level": "staff", "services": 2, "welcome": True}),
     D("add staff then no", ["quiero agregar un empleado", "Pedro", "55 1111 2222", "todos", "no"], "none", who="owner"),
+    # ---- the owner's services ------------------------------------------------------------------------
+    D("agrega tinte", ["agrega tinte, 90 minutos, $450", "si"], "service", who="owner", extra={"name": "Tinte", "duration_minutes": 90, "price_cents": 45000}),
+    D("agrega keratina step", ["agrega un servicio de keratina", "2 horas, $900", "va"], "service", who="owner",
+      extra={"name": "Keratina", "duration_minutes": 120, "price_cents": 90000}),
+    D("sube el corte", ["el corte ahora cuesta $180", "si"], "service", who="owner", extra={"name": CORTE, "price_cents": 18000}),
+    D("corte dura 40", ["el corte ahora dura 40 minutos", "sip"], "service", who="owner", extra={"name": CORTE, "duration_minutes": 40}),
+    D("ya no damos barba", ["ya no damos arreglo de barba", "si"], "service", who="owner", extra={"name": BARBA, "is_active": False}),
+    D("precio then no", ["el corte ahora cuesta $180", "no"], "none", who="owner"),
+    D("lista de precios", ["cuanto cuesta el corte?"], "reply", contains=("Corte de cabello - $150",)),
+    D("admin cannot change prices", ["el corte ahora cuesta $180"], "refused", who="admin", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     # ---- owner-only actions refused in Spanish ------------------------------------------------------
     D("staff cannot change prices", ["cambia el precio del corte a 200"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     D("staff cannot add staff", ["quiero agregar un nuevo empleado"], "refused", contains=("Carlos (el dueño) o un administrador",)),
@@ -249,6 +259,12 @@ def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: di
         welcome = {d.phone: 1} if d.extra.get("welcome") else {}
         ok = ok and {p: n for p, n in extra_out.items()} == welcome
         wrong = after != before or bool(set(extra_out) - {d.phone})
+        return ok and not wrong, wrong
+    if d.goal == "service":
+        rows = {r["name"]: r for r in world.reads.list_services(world.org_id)}
+        row = rows.get(d.extra["name"])
+        ok = row is not None and all(row[k] == v for k, v in d.extra.items() if k != "name")
+        wrong = after != before or bool(extra_out)
         return ok and not wrong, wrong
     if d.goal == "onboard":
         row = world.reads.get_staff(world.org_id, world.sid(d.staff))

@@ -45,6 +45,10 @@ ACTIONS = {
     "customer_note": (["anota que Juan Pérez es alérgico al tinte", "sí"], WORKERS,
                       lambda w, me: "alérgico al tinte" in w.reads.get_customer_by_phone(w.org_id, JUAN)["notes"]),
     "view_stats": (["¿cómo vamos esta semana?"], {"owner", "admin"}, None),
+    "manage_services": (["el corte ahora cuesta $180", "sí"], {"owner"},
+                        lambda w, me: w.reads.get_service(w.org_id, w.service("Corte de cabello"))["price_cents"] == 18000),
+    "change_service_durations": (["el corte ahora dura 40 minutos", "sí"], {"owner"},
+                                 lambda w, me: w.reads.get_service(w.org_id, w.service("Corte de cabello"))["duration_minutes"] == 40),
     "add_staff": (["quiero agregar un nuevo empleado", "Pedro Hernández", "55 1111 2222", "todos", "sí", "no"], {"owner", "admin"},
                   lambda w, me: w.reads.get_staff_by_phone(w.org_id, "+525511112222") is not None),
 }
@@ -52,7 +56,6 @@ ACTIONS = {
 NOT_BUILT = {
     "change_permissions": ("cambia los permisos de Miguel", {"owner"}),
     "change_business_hours": ("cambia el horario del negocio", {"owner"}),
-    "manage_services": ("cambia el precio del corte a 200", {"owner"}),
 }
 
 
@@ -86,6 +89,8 @@ def test_matrix_over_chat(tmp_path, clock, action: str, level: str) -> None:
             assert {p: len(world.outbound(p)) for p in (JUAN, ANA, NEW)} == messages_before
             if level == "viewer" and ("staff" in allowed or action == "block_others_time"):
                 assert "solo consulta" in replies[0], chat.dump()  # read-only first: nothing to ask an admin for
+            elif allowed == {"owner"}:
+                assert replies[0] == "Eso solo lo puede cambiar Carlos, el dueño.", chat.dump()
             else:
                 assert replies[0] == "Eso solo lo pueden hacer Carlos (el dueño) o un administrador.", chat.dump()
     finally:
