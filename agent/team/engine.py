@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-from agent.team import agenda, attendance, blocks, booking, customers, messages, onboarding, services_flow, staffing
+from agent.team import agenda, attendance, blocks, booking, customers, messages, hours_flow, onboarding, services_flow, staffing
 from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
@@ -24,7 +24,7 @@ READ_INTENTS = frozenset({"agenda", "next", "history", "services_info"})
 OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
-                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}}
+                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}, "hours": {"owner_hours"}}
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,
@@ -34,6 +34,7 @@ RESUME = {
     "note": customers.resume_note,
     "staff": staffing.resume_add_staff,
     "service": services_flow.resume_service,
+    "hours": hours_flow.resume_hours,
 }
 REPROMPT = {
     "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
@@ -153,6 +154,8 @@ class TeamEngine:
             return [booking.service_menu(turn)]
         if intent == "owner_services" or (intent is None and services_flow.is_service_request(turn.norm)):
             return services_flow.start_service(turn)
+        if intent == "owner_hours":
+            return hours_flow.start_hours(turn)
         if intent in OWNER_ACTIONS:
             action = OWNER_ACTIONS[intent]
             if not turn.tools.can(action):

@@ -8,9 +8,9 @@ from typing import Any
 
 from aggregates.errors import DomainError, DuplicatePhone
 from agent.spanish.format import format_phone
-from agent.team.specs import AddServiceArgs, AddStaffArgs, NoteArgs, StatsArgs, TeamToolError, UpdateServiceArgs, WelcomeArgs
+from agent.team.specs import AddServiceArgs, AddStaffArgs, CloseArgs, HoursArgs, NoteArgs, StatsArgs, TeamToolError, UpdateServiceArgs, WelcomeArgs
 from commands.context import Actor
-from commands.messages import AddService, AddStaff, QueueOutboundMessage, UpdateCustomer, UpdateService
+from commands.messages import AddService, AddStaff, CloseBusiness, SetBusinessHours, QueueOutboundMessage, UpdateCustomer, UpdateService
 from commands.phones import normalize_phone
 
 
@@ -99,3 +99,26 @@ class OwnerTools:
         self._after(result)
         self._cache.pop("services", None)
         return {"service_id": str(service["id"]), "name": service["name"], **changes}
+
+    # ---- business hours and closures (owner) ----------------------------------------------------------
+
+    def _set_business_hours(self, args: HoursArgs) -> dict:
+        result = self._app.execute(SetBusinessHours(actor=self._actor, cause=self._cause, organization_id=self.organization_id, hours=dict(args.hours)))
+        self._after(result)
+        self._cache.pop("hours", None)
+        return {"hours": args.hours}
+
+    def _close_business(self, args: CloseArgs) -> dict:
+        last = args.end_date or args.start_date
+        if last < args.start_date or last < self.today:
+            raise TeamToolError("Esas fechas ya pasaron o están al revés.")
+        result = self._app.execute(CloseBusiness(actor=self._actor, cause=self._cause, organization_id=self.organization_id,
+                                                 start_date=args.start_date, end_date=last, reason=args.reason))
+        self._after(result)
+        self._cache.pop("closures", None)
+        return {"closure_id": str(result.id), "start_date": args.start_date.isoformat(), "end_date": last.isoformat()}
+
+    def live_appointments_on(self, first: Any, last: Any) -> list[dict]:
+        """Pending/confirmed appointments of the business between two local dates (for "who is affected")."""
+        rows = self._reads.list_appointments(self.organization_id, date_from=first, date_to=last, status=["pending", "confirmed"])
+        return [self.describe_appointment(r) for r in rows]

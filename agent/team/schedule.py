@@ -29,6 +29,10 @@ class ScheduleViews:
         weekly = (staff or {}).get("working_hours") or self._business_hours()
         return [(time.fromisoformat(a), time.fromisoformat(b)) for a, b in (weekly.get(WEEKDAY_KEYS[day.weekday()]) or [])]
 
+    def business_hours(self) -> dict:
+        """The primary location's weekly hours ({"mon": [["10:00", "20:00"]], ...})."""
+        return self._business_hours()
+
     def _business_hours(self) -> dict:
         if "hours" not in self._cache:
             rows = self._reads.list_locations(self.organization_id) or []

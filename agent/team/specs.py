@@ -110,6 +110,16 @@ class UpdateServiceArgs(_Args):
     is_active: bool | None = None
 
 
+class HoursArgs(_Args):
+    hours: dict[str, list[list[str]]] = Field(..., description='La semana completa: {"mon": [["10:00", "20:00"]], ..., "sun": []}')
+
+
+class CloseArgs(_Args):
+    start_date: date
+    end_date: date | None = None
+    reason: str = Field("", max_length=200)
+
+
 class WelcomeArgs(_Args):
     staff_id: uuid.UUID
 
@@ -147,6 +157,8 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("send_welcome", WelcomeArgs, "add_staff", "Mandar el mensaje de bienvenida a alguien del equipo.", True),
         ToolSpec("add_service", AddServiceArgs, "manage_services", "Agregar un servicio (nombre, duración, precio).", True),
         ToolSpec("update_service", UpdateServiceArgs, "change_service_durations", "Cambiar precio o duración de un servicio, o desactivarlo.", True),
+        ToolSpec("set_business_hours", HoursArgs, "change_business_hours", "Cambiar el horario semanal del negocio.", True),
+        ToolSpec("close_business", CloseArgs, "change_business_hours", "Cerrar el negocio uno o varios días.", True),
         ToolSpec("update_my_profile", ProfileArgs, "view_own_schedule", "Cambiar mi nombre o mi horario de trabajo.", True),
         ToolSpec("announce_ready", NoArgs, "view_own_schedule", "Avisar a los dueños que terminé mi registro en Parlo.", True),
         ToolSpec("send_message_to_customer", SendMessageArgs, "manage_customers", "Enviar un WhatsApp a un cliente a nombre del negocio.", True),

@@ -88,6 +88,14 @@ class ServiceDraft(_Draft):
     price_cents: int | None = None
 
 
+class HoursDraft(_Draft):
+    kind: Literal["hours"] = "hours"
+    hours: dict | None = None  # the new weekly hours (whole week)
+    changed_days: list[str] = Field(default_factory=list)
+    start_date: str | None = None  # a closure instead
+    end_date: str | None = None
+
+
 class OnboardingState(BaseModel):
     """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
 
@@ -97,7 +105,7 @@ class OnboardingState(BaseModel):
     business_hours: bool = False  # "el del negocio": follow the business hours
 
 
-Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft, ServiceDraft], Field(discriminator="kind")]
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft, ServiceDraft, HoursDraft], Field(discriminator="kind")]
 
 
 class TeamState(BaseModel):

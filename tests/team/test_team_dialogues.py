@@ -42,7 +42,7 @@ def setup_day(world: TeamWorld) -> None:
 class D:
     name: str
     messages: list[str]
-    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff | service
+    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff | service | hours
     who: str = "staff"
     contains: tuple[str, ...] = ()
     staff: str = "Miguel"
@@ -184,6 +184,14 @@ DIALOGUES = [
     D("precio then no", ["el corte ahora cuesta $180", "no"], "none", who="owner"),
     D("lista de precios", ["cuanto cuesta el corte?"], "reply", contains=("Corte de cabello - $150",)),
     D("admin cannot change prices", ["el corte ahora cuesta $180"], "refused", who="admin", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
+    # ---- the owner's hours and closures -----------------------------------------------------------------
+    D("sabados de 9 a 3", ["los sábados abrimos de 9 a 3", "si"], "hours", who="owner", extra={"sat": [["09:00", "15:00"]]}),
+    D("domingo ahora si", ["el domingo ahora sí abrimos de 10 a 2", "va"], "hours", who="owner", extra={"sun": [["10:00", "14:00"]]}),
+    D("24 de diciembre cerramos", ["el 24 de diciembre cerramos", "si"], "hours", who="owner", extra={"closure": ("2026-12-24", "2026-12-24")}),
+    D("del 1 al 7 de enero", ["cerramos del 1 al 7 de enero", "si"], "hours", who="owner", extra={"closure": ("2027-01-01", "2027-01-07")}),
+    D("cerramos hoy lists appointments", ["cerramos hoy"], "reply", who="owner", contains=("Juan Pérez", "Mario Díaz", "… y 1 más", "no se cancelan solas")),
+    D("hours then no", ["los sábados abrimos de 9 a 3", "no"], "none", who="owner"),
+    D("staff cannot change hours", ["los sábados abrimos de 9 a 3"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     # ---- owner-only actions refused in Spanish ------------------------------------------------------
     D("staff cannot change prices", ["cambia el precio del corte a 200"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
     D("staff cannot add staff", ["quiero agregar un nuevo empleado"], "refused", contains=("Carlos (el dueño) o un administrador",)),
@@ -264,6 +272,15 @@ def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: di
         rows = {r["name"]: r for r in world.reads.list_services(world.org_id)}
         row = rows.get(d.extra["name"])
         ok = row is not None and all(row[k] == v for k, v in d.extra.items() if k != "name")
+        wrong = after != before or bool(extra_out)
+        return ok and not wrong, wrong
+    if d.goal == "hours":
+        week = world.reads.list_locations(world.org_id)[0]["business_hours"]
+        closures = [(c["start_date"].isoformat(), c["end_date"].isoformat()) for c in world.reads.list_closures(world.org_id)]
+        if "closure" in d.extra:
+            ok = closures == [d.extra["closure"]]
+        else:
+            ok = all(week[k] == v for k, v in d.extra.items()) and not closures
         wrong = after != before or bool(extra_out)
         return ok and not wrong, wrong
     if d.goal == "onboard":

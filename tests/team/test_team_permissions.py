@@ -45,6 +45,9 @@ ACTIONS = {
     "customer_note": (["anota que Juan Pérez es alérgico al tinte", "sí"], WORKERS,
                       lambda w, me: "alérgico al tinte" in w.reads.get_customer_by_phone(w.org_id, JUAN)["notes"]),
     "view_stats": (["¿cómo vamos esta semana?"], {"owner", "admin"}, None),
+    "change_business_hours": (["los sábados abrimos de 9 a 3", "sí"], {"owner"},
+                              lambda w, me: w.reads.list_locations(w.org_id)[0]["business_hours"]["sat"] == [["09:00", "15:00"]]),
+    "close_business": (["cerramos el 24 de diciembre", "sí"], {"owner"}, lambda w, me: len(w.reads.list_closures(w.org_id)) == 1),
     "manage_services": (["el corte ahora cuesta $180", "sí"], {"owner"},
                         lambda w, me: w.reads.get_service(w.org_id, w.service("Corte de cabello"))["price_cents"] == 18000),
     "change_service_durations": (["el corte ahora dura 40 minutos", "sí"], {"owner"},
@@ -55,7 +58,6 @@ ACTIONS = {
 # Not built by chat yet (issue #10's second half): the matrix still decides who is refused.
 NOT_BUILT = {
     "change_permissions": ("cambia los permisos de Miguel", {"owner"}),
-    "change_business_hours": ("cambia el horario del negocio", {"owner"}),
 }
 
 
