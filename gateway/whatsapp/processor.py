@@ -321,7 +321,12 @@ class InboundProcessor:
 
     def _central_turn(self, state: dict, item: dict):
         """Case 2a: staff of exactly one business manage it from the central number too (team mode)."""
-        registrations = self.reads.list_staff_registrations(state["phone_number"]) if self.reads is not None and self.team_agent_factory else []
+        registrations: list[dict] = []
+        if self.reads is not None and self.team_agent_factory is not None:
+            try:
+                registrations = self.reads.list_staff_registrations(state["phone_number"])
+            except Exception:  # noqa: BLE001 - the generic central reply still answers
+                log.debug("registrations lookup failed", exc_info=True)
         if len(registrations) != 1:
             return [self._central_reply(state["phone_number"])], "central", None
         result = self.team_agent_factory().handle(
