@@ -106,6 +106,13 @@ class Container:
             clock=self.clock,
         )
 
+    @cached_property
+    def team_agent(self):
+        """``TeamAgent``: staff, admins, owners and viewers writing to their business's number (issue #10)."""
+        from agent.team.service import TeamAgent
+
+        return TeamAgent(app=self.app, reads=self.reads, wait_for=self.wait_for, clock=self.clock)
+
     # ---- WhatsApp channel (issue #5, gateway) ------------------------------------------------
 
     @cached_property

@@ -154,6 +154,7 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         dispatch=dispatcher.dispatch,
         central_number=central,
         wait_for=container.wait_for,
+        team_agent_factory=lambda: container.team_agent,
     )
     reminders = ReminderSweeper(container.app, ReminderReads(container.engine), clock=clock)
     if jobs is None:

@@ -7,9 +7,10 @@ a message is pending until ``SaveAgentState`` marks it handled, and every reply 
 from the inbound message, so a re-run never sends a reply twice.
 
 Routing (spec, Message Routing Architecture):
-- Parlo's central number: onboarding by chat is coming / staff of one business / redirect for many.
-- Business number, sender is active staff of that business: team-mode placeholder (and «listo» to
-  resolve a handoff).
+- Parlo's central number: onboarding by chat is coming / staff of one business: team mode for it /
+  redirect for many.
+- Business number, sender is active staff of that business: team mode (``agent.team.TeamAgent``,
+  with their permission level; «listo» still resolves a handoff). A deactivated one is a customer.
 - Anyone else is a customer: make sure the Customer exists, call the agent unless handed off.
 - Handed off: the owners get every message relayed; the customer gets one short holding reply at
   most every 30 minutes (by the messages' received times, stored in the conversation's state).
@@ -65,9 +66,11 @@ class InboundProcessor:
         dispatch: Callable[[uuid.UUID], Any] | None = None,
         central_number: str = "",
         wait_for: Callable[..., Any] | None = None,
+        team_agent_factory: Callable[[], Any] | None = None,
     ) -> None:
         self.app = app
         self.agent_factory = agent_factory
+        self.team_agent_factory = team_agent_factory  # None: staff get the placeholder reply
         self._agent: Any = None
         self.reads = reads
         self.conversation_reads = conversation_reads
@@ -141,7 +144,7 @@ class InboundProcessor:
         phone = state["phone_number"]
         sid = item["message_sid"]
         if organization_id == CENTRAL_ORGANIZATION_ID:
-            replies, outcome, new_state = [self._central_reply(phone)], "central", None
+            replies, outcome, new_state = self._central_turn(state, item)
             from_number = self.central_number
         else:
             from_number = item.get("to_number") or None
@@ -154,7 +157,7 @@ class InboundProcessor:
                             at=datetime.fromisoformat(item["received_at"]),
                         )
                     )
-                replies, outcome, new_state = [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
+                replies, outcome, new_state = self._staff_turn(organization_id, state, staff, item)
             elif state["handed_off"]:
                 replies, outcome, new_state = self._held_turn(organization_id, state, item)
             elif _media_only(item):
@@ -330,6 +333,16 @@ class InboundProcessor:
 
     # ---- staff and central ---------------------------------------------------------------------
 
+    def _staff_turn(self, organization_id: uuid.UUID, state: dict, staff: dict, item: dict):
+        """Team mode (agent.team) for active staff; «listo <teléfono>» still resolves a handoff."""
+        if self.team_agent_factory is None or _RESOLVE.match(item["body"] or ""):
+            return [self._staff_reply(organization_id, staff, item["body"])], "staff_placeholder", None
+        result = self.team_agent_factory().handle(
+            organization_id=organization_id, staff_id=staff["id"], text=item["body"] or "", message_id=item["message_sid"],
+            state=dict(state["agent_state"]), first_message=staff.get("first_message_at") is None,
+        )
+        return list(result.replies), "team", dict(result.state)
+
     def _staff_reply(self, organization_id: uuid.UUID, staff: dict, body: str) -> str:
         org = self.app.organization_view(organization_id) or {"name": "tu negocio"}
         match = _RESOLVE.match(body or "")
@@ -361,6 +374,22 @@ class InboundProcessor:
         except DomainError:
             return texts.HANDOFF_NOTHING
         return texts.HANDOFF_RESOLVED.format(phone=format_phone(target))
+
+    def _central_turn(self, state: dict, item: dict):
+        """Case 2a: staff of exactly one business manage it from the central number too (team mode)."""
+        registrations: list[dict] = []
+        if self.reads is not None and self.team_agent_factory is not None:
+            try:
+                registrations = self.reads.list_staff_registrations(state["phone_number"])
+            except Exception:  # noqa: BLE001 - the generic central reply still answers
+                log.debug("registrations lookup failed", exc_info=True)
+        if len(registrations) != 1:
+            return [self._central_reply(state["phone_number"])], "central", None
+        result = self.team_agent_factory().handle(
+            organization_id=registrations[0]["organization_id"], staff_id=registrations[0]["id"], text=item["body"] or "",
+            message_id=item["message_sid"], state=dict(state["agent_state"]),
+        )
+        return list(result.replies), "team", dict(result.state)
 
     def _central_reply(self, phone: str) -> str:
         registrations: list[dict] = []

@@ -81,14 +81,16 @@ def test_two_messages_a_second_apart_are_both_answered_in_order(stack: Stack) ->
     assert [h["text"] for h in state["history"] if h["role"] == "customer"] == ["Hola", "Quiero un corte de cabello"]
 
 
-def test_registered_staff_gets_the_team_mode_placeholder(stack: Stack) -> None:
+def test_registered_staff_gets_team_mode(stack: Stack) -> None:
+    # Issue #10: the placeholder is gone; staff on the business number talk to the team agent.
     stack.send("Qué tengo hoy?", phone=STAFF)
     stack.settle()
     replies = stack.replies_to(STAFF)
-    assert len(replies) == 1
-    assert "Miguel" in replies[0]["body"] and "modo equipo" in replies[0]["body"]
+    assert len(replies) == 2  # the question is answered, then staff onboarding (first message) begins
+    assert replies[0]["body"].startswith("Hola Miguel, aquí está tu agenda para hoy")
+    assert "Ya estás registrado en el equipo" in replies[1]["body"]
     assert stack.container.reads.get_customer_by_phone(stack.demo.organization_id, STAFF) is None
-    assert stack.outcomes[0]["outcome"] == "staff_placeholder"
+    assert stack.outcomes[0]["outcome"] == "team"
     staff = stack.container.reads.get_staff_by_phone(stack.demo.organization_id, STAFF)
     assert staff["first_message_at"] is not None  # the staff member's first message is on record
 
