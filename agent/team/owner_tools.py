@@ -10,7 +10,7 @@ from aggregates.errors import DomainError, DuplicatePhone
 from agent.spanish.format import format_phone
 from agent.team.specs import AddServiceArgs, AddStaffArgs, CloseArgs, HoursArgs, NoteArgs, StatsArgs, TeamToolError, UpdateServiceArgs, WelcomeArgs
 from commands.context import Actor
-from commands.messages import AddService, AddStaff, CloseBusiness, SetBusinessHours, QueueOutboundMessage, UpdateCustomer, UpdateService
+from commands.definitions import AddService, AddStaff, CloseBusiness, SetBusinessHours, QueueOutboundMessage, UpdateCustomer, UpdateService
 from commands.phones import normalize_phone
 
 

@@ -26,7 +26,7 @@ from aggregates.errors import DomainError, PermissionDenied
 from aggregates.staff import PERMISSIONS, can
 from agent.spanish.format import format_date, format_price, format_time
 from commands.context import Actor
-from commands.messages import (
+from commands.definitions import (
     BlockTime,
     BookAppointment,
     CancelAppointment,
