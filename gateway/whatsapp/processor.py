@@ -29,7 +29,7 @@ from typing import Any
 
 from agent.spanish.format import format_phone
 from aggregates.conversation import CENTRAL_ORGANIZATION_ID
-from aggregates.errors import DomainError
+from aggregates.errors import DomainError, PermissionDenied
 from commands import Actor
 from commands.definitions import (
     AddCustomer,
@@ -371,6 +371,8 @@ class InboundProcessor:
             self.app.execute(
                 ResolveHandoff(actor=Actor.staff(staff["id"]), cause="whatsapp:listo", organization_id=organization_id, customer_phone=target)
             )
+        except PermissionDenied as refused:
+            return refused.message  # only owners and admins hand a conversation back (docs/security.md)
         except DomainError:
             return texts.HANDOFF_NOTHING
         return texts.HANDOFF_RESOLVED.format(phone=format_phone(target))

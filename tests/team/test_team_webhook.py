@@ -204,6 +204,22 @@ def test_listo_with_a_phone_still_resolves_a_handoff(team_stack) -> None:
     assert say(stack, "que tengo mañana", OWNER).startswith("Hola Carlos, aquí está tu agenda para mañana")
 
 
+def test_a_barber_answering_listo_is_told_only_owners_and_admins_hand_back(team_stack) -> None:
+    # given a handed-off conversation and Miguel, a staff-level barber
+    stack, demo = team_stack, team_stack.demo
+    org = demo.organization_id
+    customer = "+525599998888"
+    stack.send("Hola", phone="+5215599998888")
+    stack.settle()
+    stack.app.execute(HandOffConversation(actor=SYSTEM, cause="t", organization_id=org, customer_phone=customer, reason="pregunta"))
+    stack.settle()
+    # when he answers «listo» with the customer's phone
+    reply = say(stack, "listo 5599998888", STAFF)
+    # then he hears why not (not "nothing to resolve") and the conversation stays with the team
+    assert "permiso" in reply.lower() or "solo" in reply.lower(), reply
+    assert stack.app.conversation_state(org, customer)["handed_off"]
+
+
 def test_team_state_survives_between_messages_and_is_stored_with_the_conversation(team_stack) -> None:
     stack = team_stack
     move_clock(stack, 10)
