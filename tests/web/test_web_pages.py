@@ -1,0 +1,141 @@
+"""The web pages through the real app (no browser): logins, sessions, CSRF, escaping, permissions
+and writes that go through the same commands as the REST API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from web_support import ADMIN_PASSWORD, MX, OWNER_PHONE, STAFF_PHONE, XSS_MESSAGE, XSS_NAME, XSS_NOTE, wait_for_link
+
+
+def login(web, phone: str = OWNER_PHONE) -> None:
+    web.get("/app/login")
+    assert web.post("/app/login", {"phone_number": phone}).status_code == 200
+    link = wait_for_link(lambda path: web.client.get(path).json(), phone)
+    token = link.split("token=", 1)[1]
+    answer = web.client.post("/app/session", json={"token": token}, headers={"X-CSRF-Token": web.csrf})
+    assert answer.status_code == 200, answer.text
+
+
+def admin_login(web) -> None:
+    web.get("/admin/login")
+    answer = web.post("/admin/login", {"password": ADMIN_PASSWORD}, follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/admin/"
+
+
+def test_landing_links_to_both_apps_and_the_demo_chat_and_docs_are_local(web) -> None:
+    page = web.get("/").text
+    assert 'href="/app/"' in page and 'href="/admin/"' in page and 'href="/demo/chat"' in page
+    docs = web.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()
+    assert web.get("/static/vendor/swagger-ui/swagger-ui-bundle.js").status_code == 200
+    assert "/static/vendor/redoc/redoc.standalone.js" in web.get("/redoc").text
+
+
+def test_the_magic_link_sets_an_httponly_lax_cookie_and_a_used_link_is_refused(web) -> None:
+    web.get("/app/login")
+    web.post("/app/login", {"phone_number": OWNER_PHONE})
+    link = wait_for_link(lambda path: web.client.get(path).json(), OWNER_PHONE)
+    token = link.split("token=", 1)[1]
+    answer = web.client.post("/app/session", json={"token": token}, headers={"X-CSRF-Token": web.csrf})
+    cookie = answer.headers["set-cookie"]
+    assert answer.status_code == 200 and "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/app" in cookie
+    assert "Secure" not in cookie  # development; production sets Secure
+    assert "Hoy" in web.get("/app/").text
+    again = web.client.post("/app/session", json={"token": token}, headers={"X-CSRF-Token": web.csrf})
+    assert again.status_code == 401
+
+
+def test_a_bad_phone_is_shown_next_to_the_field_in_spanish(web) -> None:
+    web.get("/app/login")
+    answer = web.post("/app/login", {"phone_number": "hola"})
+    assert answer.status_code == 422 and 'class="field-error"' in answer.text
+
+
+def test_forms_and_requests_without_the_csrf_token_are_refused(web) -> None:
+    login(web)
+    appointment = web.world.booked["first"]
+    refused = web.post(f"/app/appointments/{appointment}/cancel", {"reason": "x"}, token=False)
+    assert refused.status_code == 403
+    forged = web.post(f"/app/appointments/{appointment}/cancel", {"reason": "x", "csrf_token": "0" * 64})
+    assert forged.status_code == 403
+    assert web.client.post("/app/session", json={"token": "x"}).status_code == 403
+    assert web.world.reads.get_appointment(web.world.organization_id, appointment)["status"] == "confirmed"
+
+
+def test_names_notes_and_messages_with_html_render_as_text(web) -> None:
+    login(web)
+    escaped_name = "&lt;script&gt;window.__xss=1&lt;/script&gt;"
+    assert escaped_name in web.get("/app/").text and XSS_NAME not in web.get("/app/").text
+    customer = web.get(f"/app/customers/{web.world.customer_id}").text
+    assert "&lt;b onmouseover=alert(1)&gt;" in customer and XSS_NOTE not in customer
+    thread = web.get(f"/app/conversations/{web.world.conversation_id}").text
+    assert "&lt;img src=x onerror=" in thread and XSS_MESSAGE not in thread
+
+
+def test_staff_cannot_reach_owner_only_pages(web) -> None:
+    login(web, STAFF_PHONE)
+    assert web.get("/app/").status_code == 200
+    for path in ("/app/staff", "/app/stats", "/app/settings"):
+        answer = web.get(path)
+        assert answer.status_code == 403 and "Sin permiso" in answer.text
+
+
+def test_a_clash_is_refused_and_nothing_moves_by_form_or_by_drag(web) -> None:
+    login(web)
+    world = web.world
+    first, second = world.booked["first"], world.booked["second"]
+    web.get(f"/app/appointments/{first}")
+    answer = web.post(f"/app/appointments/{first}/move", {"date": "2026-01-14", "time": "16:00", "staff_id": str(world.staff_id)})
+    assert answer.status_code == 409 and 'id="move-error"' in answer.text
+    dropped = web.client.post(
+        f"/app/appointments/{first}/move", json={"start": "2026-01-14T16:00", "staff_id": str(world.staff_id)},
+        headers={"X-CSRF-Token": web.csrf},
+    )
+    assert dropped.status_code == 409 and dropped.json()["ok"] is False
+    start = world.reads.get_appointment(world.organization_id, first)["scheduled_start"]
+    assert start.astimezone(MX) == datetime(2026, 1, 14, 15, 0, tzinfo=MX)
+    moved = web.client.post(f"/app/appointments/{second}/move", json={"start": "2026-01-14T18:00"}, headers={"X-CSRF-Token": web.csrf})
+    assert moved.status_code == 200 and moved.json()["ok"] is True
+    history = web.get(f"/app/appointments/{second}").text
+    assert "v2 · Rescheduled" in history and f"owner:{world.owner_id}" in history
+
+
+def test_a_suspended_business_stops_its_sessions_at_once(web) -> None:
+    login(web)
+    assert web.get("/app/", follow_redirects=False).status_code == 200
+    admin_login(web)
+    org = web.world.organization_id
+    web.get(f"/admin/organizations/{org}")
+    assert web.post(f"/admin/organizations/{org}/status", {"status": "suspended", "reason": "prueba"}, follow_redirects=False).status_code == 303
+    stopped = web.get("/app/", follow_redirects=False)
+    assert stopped.status_code == 303 and stopped.headers["location"].startswith("/app/login?error=")
+    web.get(f"/admin/organizations/{org}")
+    web.post(f"/admin/organizations/{org}/status", {"status": "active"})
+    assert web.world.reads.get_organization(org)["status"] == "active"
+
+
+def test_the_admin_explorer_shows_an_appointment_at_version_one(web) -> None:
+    admin_login(web)
+    appointment = web.world.booked["first"]
+    page = web.get(f"/admin/explorer?aggregate_id={appointment}&version=1").text
+    assert "Estado en la versión 1" in page and "v1 · Booked" in page and "Es la primera versión." in page
+    assert "v2" not in page.split("Estado en la versión 1")[0]
+    later = web.get(f"/admin/explorer?aggregate_id={appointment}").text
+    assert "Estado en la versión 1" in later  # still one version: nothing happened to it
+
+
+def test_admin_pages_need_the_admin_session_and_an_owner_cookie_is_not_enough(web) -> None:
+    assert web.get("/admin/", follow_redirects=False).headers["location"] == "/admin/login"
+    login(web)
+    assert web.get("/admin/", follow_redirects=False).headers["location"] == "/admin/login"
+
+
+def test_impersonation_opens_the_owner_app_marked(web) -> None:
+    admin_login(web)
+    org = web.world.organization_id
+    web.get(f"/admin/organizations/{org}")
+    answer = web.post(f"/admin/organizations/{org}/impersonate", follow_redirects=False)
+    assert answer.status_code == 303 and answer.headers["location"] == "/app/"
+    page = web.get("/app/").text
+    assert "suplantación" in page
