@@ -42,6 +42,8 @@
     });
   }
 
+  var DAYS = ["dom", "lun", "mar", "mié", "jue", "vie", "sáb"];
+
   function pad(n) { return (n < 10 ? "0" : "") + n; }
   function wallClock(d) {
     return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()) + "T" + pad(d.getHours()) + ":" + pad(d.getMinutes());
@@ -60,7 +62,8 @@
       date: given.date,
       resources: given.resources,
       events: given.events,
-      locale: "es",
+      // en-US gives the product's "3:00 PM" for times; day names are Spanish (dayHeaderFormat below).
+      locale: "en-US",
       firstDay: 1,
       allDaySlot: false,
       headerToolbar: {start: "", center: "", end: ""},
@@ -74,7 +77,7 @@
       eventDurationEditable: false,
       eventTimeFormat: {hour: "numeric", minute: "2-digit", hour12: true},
       slotLabelFormat: {hour: "numeric", minute: "2-digit", hour12: true},
-      dayHeaderFormat: {weekday: "short", day: "numeric"},
+      dayHeaderFormat: function (d) { return DAYS[d.getDay()] + " " + d.getDate(); },
       eventClick: function (info) {
         var url = info.event.extendedProps && info.event.extendedProps.url;
         if (url) { window.location.assign(url); }
