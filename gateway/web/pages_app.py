@@ -91,6 +91,12 @@ def calendar_events(appointments: list[dict], blocks: list[dict], tz: str) -> li
     return events
 
 
+def scroll_time(events: list[dict]) -> str:
+    """Open the calendar an hour before the day's first appointment (so a phone shows it)."""
+    hours = [int(e["start"][11:13]) for e in events]
+    return f"{max(8, min(hours) - 1) if hours else 9:02d}:00"
+
+
 def day_counts(appointments: list[dict], now: datetime) -> dict:
     kept = [a for a in appointments if a["status"] != "cancelled"]
     upcoming = [a for a in kept if a["status"] in LIVE and to_local(a["scheduled_start"], "UTC") >= now]
@@ -114,6 +120,7 @@ async def today(ctx: AppUser) -> Response:
     found = await read(ctx.container, "list_appointments", ctx.org_id, date_from=day, date_to=day)
     blocks = await read(ctx.container, "list_blocks", ctx.org_id, date_from=day, date_to=day)
     resources = await staff_resources(ctx)
+    events = calendar_events(found, blocks, ctx.tz)
     return render(
         ctx.request,
         "app/today.html",
@@ -122,7 +129,7 @@ async def today(ctx: AppUser) -> Response:
             appointments=found,
             counts=day_counts(found, ctx.container.app.now()),
             calendar={"view": "resourceTimeGridDay", "date": day.isoformat(), "resources": resources,
-                      "events": calendar_events(found, blocks, ctx.tz), "editable": ctx.can_write},
+                      "events": events, "scrollTime": scroll_time(events), "editable": ctx.can_write},
         ),
     )
 
@@ -139,6 +146,7 @@ async def calendar(ctx: AppUser, date: str = "", view: str = "day", staff_id: st
     all_staff = await staff_resources(ctx)
     resources = [r for r in all_staff if staff is None or r["id"] == str(staff)]
     step = timedelta(days=7 if week else 1)
+    events = calendar_events(found, blocks, ctx.tz)
     return render(
         ctx.request,
         "app/calendar.html",
@@ -147,7 +155,7 @@ async def calendar(ctx: AppUser, date: str = "", view: str = "day", staff_id: st
             appointments=[a for a in found if a["status"] != "cancelled"], blocks=blocks,
             prev_day=(day - step).isoformat(), next_day=(day + step).isoformat(),
             calendar={"view": "resourceTimeGridWeek" if week else "resourceTimeGridDay", "date": day.isoformat(),
-                      "resources": resources, "events": calendar_events(found, blocks, ctx.tz), "editable": ctx.can_write},
+                      "resources": resources, "events": events, "scrollTime": scroll_time(events), "editable": ctx.can_write},
         ),
     )
 

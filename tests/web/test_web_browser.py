@@ -79,6 +79,18 @@ def no_script_ran(page: Page) -> None:
     assert page.evaluate("window.__xss === undefined"), "injected HTML ran as script"
 
 
+def drag(page: Page, box: dict, dy: float) -> None:
+    """Press on an event, move it ``dy`` pixels down in small steps and drop it (dy=0: nothing)."""
+    if not dy:
+        return
+    x, y = box["x"] + box["width"] / 2, box["y"] + 4
+    page.mouse.move(x, y)
+    page.mouse.down()
+    page.mouse.move(x, y + 5, steps=3)
+    page.mouse.move(x, y + dy, steps=12)
+    page.mouse.up()
+
+
 def magic_login(page: Page, world: World, phone: str, *, fragment: bool) -> None:
     page.goto(f"{world.base_url}/app/login")
     page.fill("#phone_number", phone)
@@ -135,19 +147,21 @@ def test_owner_staff_and_admin_journeys_in_chromium(server: World, browser, size
     start = world.reads.get_appointment(world.organization_id, first)["scheduled_start"].astimezone(MX)
     assert (start.hour, start.minute) == (15, 0)
 
-    # The calendar's drop goes to the same endpoint: a clash is refused, a free time is taken
+    # Drag-and-drop on the calendar: onto the other appointment is refused (it snaps back), onto a free time moves it
     page.goto(f"{base}/app/calendar?date=2026-01-14")
-    expect(page.locator(".ec-event").first).to_be_visible()
-    refused = page.evaluate(
-        """async ([id, staff]) => {
-            const csrf = document.body.dataset.csrf;
-            const r = await fetch(`/app/appointments/${id}/move`, {method: "POST", headers: {"Content-Type": "application/json", "X-CSRF-Token": csrf},
-                                   body: JSON.stringify({start: "2026-01-14T16:00", staff_id: staff})});
-            return [r.status, (await r.json()).ok];
-        }""",
-        [str(first), str(world.staff_id)],
-    )
-    assert refused == [409, False]
+    events = page.locator(".ec-event")
+    expect(events.nth(1)).to_be_visible()
+    at_three, at_four = events.nth(0).bounding_box(), events.nth(1).bounding_box()
+    hour = at_four["y"] - at_three["y"]
+    drag(page, at_three, 0)
+    drag(page, at_three, hour)  # onto 4:00 PM, Miguel's other appointment
+    expect(page.locator("[data-calendar-verdict]")).to_have_class(re.compile("error"))
+    start = world.reads.get_appointment(world.organization_id, first)["scheduled_start"].astimezone(MX)
+    assert (start.hour, start.minute) == (15, 0)
+    drag(page, at_three, 3 * hour)  # onto about 6:00 PM, free (the drop snaps to the slot under the pointer)
+    expect(page.locator("[data-calendar-verdict]")).to_have_text("Listo, la cita se movió.")
+    start = world.reads.get_appointment(world.organization_id, first)["scheduled_start"].astimezone(MX)
+    assert 150 <= (start.hour * 60 + start.minute) - 15 * 60 <= 210 and start.minute in (0, 30), start
     shot(page, size, "calendar")
 
     # When the owner cancels one
@@ -186,6 +200,12 @@ def test_owner_staff_and_admin_journeys_in_chromium(server: World, browser, size
     expect(page.locator("[data-field=customer-name]")).to_have_text(XSS_NAME)
     shot(page, size, "customer")
     no_script_ran(page)
+
+    # The customer search updates the list as you type (htmx swaps only the rows)
+    page.goto(f"{base}/app/customers")
+    page.fill("input[name=q]", "Rosa")
+    expect(page.locator("#customer-rows")).to_contain_text("Rosa Díaz")
+    expect(page.locator("#customer-rows")).not_to_contain_text("Pepe")
 
     # A form posted without the CSRF token is refused
     answer = page.request.post(f"{base}/app/appointments/{first}/cancel", form={"reason": "sin token"})

@@ -70,7 +70,7 @@
       slotMinTime: "08:00",
       slotMaxTime: "21:00",
       slotDuration: "00:30",
-      scrollTime: "09:00",
+      scrollTime: given.scrollTime || "09:00",
       height: narrow ? "560px" : "720px",
       editable: !!given.editable,
       eventStartEditable: !!given.editable,
