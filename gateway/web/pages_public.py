@@ -22,6 +22,7 @@ from gateway.web.templating import render
 log = logging.getLogger("parlo.web")
 router = APIRouter(include_in_schema=False)
 VENDOR = "/static/vendor"
+NO_REFERRER = {"Referrer-Policy": "no-referrer"}
 
 
 @router.get("/", response_class=HTMLResponse)
@@ -60,7 +61,8 @@ async def app_login(request: Request, sent: str = "", error: str = "") -> Respon
     """Where a magic link lands: app.js reads the token from ``#token=`` (or ``?token=``), removes it
     from the address bar and exchanges it (POST /app/session) for the session cookie."""
     message = MAGIC_LINK_SENT if sent else ""
-    return render(request, "login_app.html", message=message, error=error[:200], phone="")
+    # The token may be in the address: it must never leave the page in a Referer header.
+    return render(request, "login_app.html", headers=NO_REFERRER, message=message, error=error[:200], phone="")
 
 
 @router.post("/app/login", response_class=HTMLResponse)

@@ -113,8 +113,8 @@ env.filters.update(
 env.globals.update(format_date_capitalized=format_date_capitalized)
 
 
-def render(request: Request, name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
+def render(request: Request, name: str, status_code: int = 200, headers: dict | None = None, **context: Any) -> HTMLResponse:
     context.setdefault("csrf", session.csrf_token(request))
-    response = templates.TemplateResponse(request, name, context, status_code=status_code, headers=SECURITY_HEADERS)
+    response = templates.TemplateResponse(request, name, context, status_code=status_code, headers={**SECURITY_HEADERS, **(headers or {})})
     session.remember_csrf(request, response)
     return response

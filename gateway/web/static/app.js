@@ -32,12 +32,12 @@
         status.textContent = "Sesión iniciada. Entrando…";
         window.location.assign(answer.data.next || "/app/");
       } else {
-        status.className = "flash error";
+        status.classList.add("flash", "error");
         status.textContent = (answer.data.detail || "Este enlace ya se usó, venció o no es válido.") +
           " Pide un enlace nuevo abajo.";
       }
     }).catch(function () {
-      status.className = "flash error";
+      status.classList.add("flash", "error");
       status.textContent = "No pudimos conectar con Parlo. Revisa tu conexión e intenta de nuevo.";
     });
   }
@@ -86,14 +86,14 @@
         var resource = info.newResource || null;
         var body = {start: wallClock(info.event.start)};
         if (resource) { body.staff_id = String(resource.id); }
-        verdict.className = "calendar-verdict";
+        verdict.classList.remove("error");
         verdict.textContent = "Moviendo…";
         post("/app/appointments/" + encodeURIComponent(info.event.id) + "/move", body).then(function (answer) {
-          if (!answer.data.ok) { info.revert(); verdict.className = "calendar-verdict error"; }
+          if (!answer.data.ok) { info.revert(); verdict.classList.add("error"); }
           verdict.textContent = answer.data.detail || (answer.data.ok ? "Listo." : "No se pudo mover la cita.");
         }).catch(function () {
           info.revert();
-          verdict.className = "calendar-verdict error";
+          verdict.classList.add("error");
           verdict.textContent = "No pudimos conectar con Parlo; la cita no se movió.";
         });
       }
