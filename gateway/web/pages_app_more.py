@@ -19,6 +19,7 @@ from commands.messages import (
     QueueOutboundMessage,
     ReactivateStaff,
     ResolveHandoff,
+    SetBusinessHours,
     UpdateCustomer,
     UpdateOrganizationSettings,
 )
@@ -200,6 +201,30 @@ async def save_settings(request: Request, ctx: AppUser) -> Response:
             return RedirectResponse("/app/settings?ok=saved", status_code=303)
         errors["form"] = error
     return await settings_page(ctx, status_code=422, errors=errors)
+
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+@router.post("/hours", response_class=HTMLResponse)
+async def save_hours(request: Request, ctx: AppUser) -> Response:
+    """One opening span per day (empty: closed), through SetBusinessHours like the REST API."""
+    await session.check_csrf(request)
+    ctx.require("owner")
+    form = await request.form()
+    hours: dict[str, list] = {}
+    for day in DAYS:
+        opens, closes = str(form.get(f"{day}_open") or "").strip(), str(form.get(f"{day}_close") or "").strip()
+        hours[day] = [[opens, closes]] if opens or closes else []
+    location = None
+    try:
+        location = uuid.UUID(str(form.get("location_id") or ""))
+    except ValueError:
+        pass
+    _, error = await run(ctx.container, SetBusinessHours(actor=ctx.actor, cause=ctx.cause, organization_id=ctx.org_id, hours=hours, location_id=location))
+    if error is None:
+        return RedirectResponse("/app/settings?ok=saved", status_code=303)
+    return await settings_page(ctx, status_code=422, errors={"hours": error})
 
 
 @router.post("/closures", response_class=HTMLResponse)

@@ -139,3 +139,36 @@ def test_impersonation_opens_the_owner_app_marked(web) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/app/"
     page = web.get("/app/").text
     assert "suplantación" in page
+
+
+def test_the_owner_changes_the_hours_and_settings_and_a_bad_value_is_explained(web) -> None:
+    login(web)
+    org = web.world.organization_id
+    location = web.world.reads.list_locations(org)[0]["id"]
+    web.get("/app/settings")
+    hours = {f"{d}_open": "10:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat")}
+    hours.update({f"{d}_close": "19:00" for d in ("mon", "tue", "wed", "thu", "fri", "sat")})
+    answer = web.post("/app/hours", {"location_id": str(location), **hours}, follow_redirects=False)
+    assert answer.status_code == 303, answer.text
+    assert web.world.reads.list_locations(org)[0]["business_hours"]["mon"] == [["10:00", "19:00"]]
+    bad = web.post("/app/settings", {"buffer_minutes": "diez"})
+    assert bad.status_code == 422 and "Debe ser un número entero." in bad.text
+    assert web.post("/app/settings", {"buffer_minutes": "10"}, follow_redirects=False).status_code == 303
+    assert web.world.reads.get_organization(org)["settings"]["buffer_minutes"] == 10
+
+
+def test_session_cookies_are_secure_in_production() -> None:
+    from types import SimpleNamespace
+
+    from fastapi import Response
+
+    from gateway.web import session
+
+    for env, secure in (("production", True), ("development", False)):
+        settings = SimpleNamespace(env=env, secret_key=SimpleNamespace(get_secret_value=lambda: "s" * 40))
+        container = SimpleNamespace(settings=settings, app=SimpleNamespace(now=lambda: datetime(2026, 1, 14, tzinfo=MX)))
+        request = SimpleNamespace(app=SimpleNamespace(state=SimpleNamespace(container=container)), cookies={}, state=SimpleNamespace())
+        response = Response()
+        session.set_session(request, response, "admin", "token", None)
+        cookie = response.headers["set-cookie"]
+        assert ("Secure" in cookie) is secure and "HttpOnly" in cookie and "Path=/admin" in cookie
