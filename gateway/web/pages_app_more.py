@@ -21,6 +21,7 @@ from commands.messages import (
     ResolveHandoff,
     SetBusinessHours,
     UpdateCustomer,
+    UpdateStaff,
     UpdateOrganizationSettings,
 )
 from gateway.api.common import in_thread, read
@@ -30,6 +31,7 @@ from gateway.web.pages_app import parse_day
 from gateway.web.templating import render, to_local
 
 router = APIRouter(prefix="/app", include_in_schema=False)
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SETTINGS = (
     ("buffer_minutes", "Tiempo entre citas (minutos)"),
     ("min_notice_minutes", "Anticipación mínima para reservar (minutos)"),
@@ -151,6 +153,41 @@ async def add_staff(
                             form={"name": name, "phone_number": phone_number, "permission_level": permission_level})
 
 
+async def member_page(ctx: AppCtx, staff_id: uuid.UUID, status_code: int = 200, **extra: Any) -> Response:
+    ctx.require(*MANAGERS)
+    member = await read(ctx.container, "get_staff", ctx.org_id, staff_id)
+    if member is None:
+        return render(ctx.request, "error.html", status_code=404, title="No encontrado", message="No encontré a esa persona.", back="/app/staff")
+    return render(ctx.request, "app/staff_member.html", status_code=status_code, **ctx.page(m=member, days=DAYS, **extra))
+
+
+@router.get("/staff/{staff_id}", response_class=HTMLResponse)
+async def staff_member(staff_id: uuid.UUID, ctx: AppUser, ok: str = "") -> Response:
+    return await member_page(ctx, staff_id, flash=_msg(ok))
+
+
+@router.post("/staff/{staff_id}", response_class=HTMLResponse)
+async def update_staff_member(staff_id: uuid.UUID, request: Request, ctx: AppUser) -> Response:
+    """Level and weekly hours (one span a day; all empty: the business's hours) in one UpdateStaff."""
+    await session.check_csrf(request)
+    ctx.require(*MANAGERS)
+    form = await request.form()
+    hours = {}
+    for day in DAYS:
+        opens, closes = str(form.get(f"{day}_open") or "").strip(), str(form.get(f"{day}_close") or "").strip()
+        hours[day] = [[opens, closes]] if opens or closes else []
+    use_business = not any(hours.values())
+    level = str(form.get("permission_level") or "") or None
+    _, error = await run(
+        ctx.container,
+        UpdateStaff(actor=ctx.actor, cause=ctx.cause, organization_id=ctx.org_id, staff_id=staff_id, permission_level=level,
+                    working_hours=None if use_business else hours, clear_working_hours=use_business),
+    )
+    if error is None:
+        return RedirectResponse(f"/app/staff/{staff_id}?ok=saved", status_code=303)
+    return await member_page(ctx, staff_id, status_code=422, form_error=error)
+
+
 @router.post("/staff/{staff_id}/{action}", response_class=HTMLResponse)
 async def staff_status(staff_id: uuid.UUID, action: str, request: Request, ctx: AppUser) -> Response:
     await session.check_csrf(request)
@@ -201,9 +238,6 @@ async def save_settings(request: Request, ctx: AppUser) -> Response:
             return RedirectResponse("/app/settings?ok=saved", status_code=303)
         errors["form"] = error
     return await settings_page(ctx, status_code=422, errors=errors)
-
-
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 @router.post("/hours", response_class=HTMLResponse)

@@ -172,3 +172,23 @@ def test_session_cookies_are_secure_in_production() -> None:
         session.set_session(request, response, "admin", "token", None)
         cookie = response.headers["set-cookie"]
         assert ("Secure" in cookie) is secure and "HttpOnly" in cookie and "Path=/admin" in cookie
+
+
+def test_the_owner_adds_staff_sets_their_hours_and_deactivates_them(web) -> None:
+    login(web)
+    world = web.world
+    web.get("/app/staff")
+    added = web.post("/app/staff", {"name": "Sofía <i>Ruiz</i>", "phone_number": "55 4444 5555", "permission_level": "staff"}, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    member = world.reads.get_staff_by_phone(world.organization_id, "+525544445555")
+    assert member["name"] == "Sofía <i>Ruiz</i>" and "Sofía &lt;i&gt;Ruiz&lt;/i&gt;" in web.get("/app/staff").text
+    web.get(f"/app/staff/{member['id']}")
+    hours = {"mon_open": "09:00", "mon_close": "14:00", "tue_open": "09:00", "tue_close": "14:00"}
+    saved = web.post(f"/app/staff/{member['id']}", {"permission_level": "staff", **hours}, follow_redirects=False)
+    assert saved.status_code == 303, saved.text
+    assert world.reads.get_staff(world.organization_id, member["id"])["working_hours"]["mon"] == [["09:00", "14:00"]]
+    web.get("/app/staff")
+    assert web.post(f"/app/staff/{member['id']}/deactivate", follow_redirects=False).status_code == 303
+    assert world.reads.get_staff(world.organization_id, member["id"])["is_active"] is False
+    duplicate = web.post("/app/staff", {"name": "Otra", "phone_number": "hola"})
+    assert duplicate.status_code == 422 and 'class="flash error"' in duplicate.text
