@@ -139,6 +139,12 @@ def test_impersonation_opens_the_owner_app_marked(web) -> None:
     assert answer.status_code == 303 and answer.headers["location"] == "/app/"
     page = web.get("/app/").text
     assert "suplantación" in page
+    # Changes made while impersonating go through the same commands, recorded with the admin as actor
+    web.get("/app/services")
+    added = web.post("/app/services", {"name": "Planchado", "duration_minutes": "40", "price": "200"}, follow_redirects=False)
+    assert added.status_code == 303, added.text
+    events = web.world.container.app.event_history(org)
+    assert events[-1]["actor"] == "admin:admin" and "Planchado" in str(events[-1]["data"])
 
 
 def test_the_owner_changes_the_hours_and_settings_and_a_bad_value_is_explained(web) -> None:
