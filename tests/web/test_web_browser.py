@@ -212,6 +212,20 @@ def test_owner_staff_and_admin_journeys_in_chromium(server: World, browser, size
     answer = page.request.post(f"{base}/app/appointments/{first}/cancel", form={"reason": "sin token"})
     assert answer.status == 403
 
+    # The other main pages render (and are kept as screenshots)
+    for name, path, heading in (
+        ("week", "/app/calendar?date=2026-01-14&view=week", "Calendario"),
+        ("customers", "/app/customers", "Clientes"),
+        ("staff", "/app/staff", "Equipo"),
+        ("stats", "/app/stats", "Estadísticas"),
+        ("settings", "/app/settings", "Ajustes"),
+        ("conversations", "/app/conversations", "Conversaciones"),
+    ):
+        page.goto(base + path)
+        expect(page.locator("main h2").first).to_have_text(heading)
+        shot(page, size, name)
+    no_script_ran(page)
+
     # A staff member cannot reach owner-only pages
     staff = browser.new_context(viewport={"width": width, "height": height})
     staff_page = staff.new_page()
@@ -250,8 +264,11 @@ def test_owner_staff_and_admin_journeys_in_chromium(server: World, browser, size
     expect(page.locator(".flash.error")).to_contain_text("suspendido")
     console.get_by_role("button", name="Reactivar").click()
     expect(console.locator("[data-field=org-status]")).to_have_text("Activo")
-    console.goto(f"{base}/admin/")
-    shot(console, size, "admin-home")
+    for name, path in (("admin-home", "/admin/"), ("admin-conversations", "/admin/conversations"),
+                       ("admin-activity", "/admin/activity"), ("admin-projections", "/admin/projections")):
+        console.goto(base + path)
+        shot(console, size, name)
+    no_script_ran(console)
     admin.close()
     owner.close()
     assert not errors, errors
