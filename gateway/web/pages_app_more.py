@@ -21,6 +21,7 @@ from commands.messages import (
     ResolveHandoff,
     SetBusinessHours,
     UpdateCustomer,
+    UpdateService,
     UpdateStaff,
     UpdateOrganizationSettings,
 )
@@ -100,15 +101,7 @@ async def add_service(
 ) -> Response:
     await session.check_csrf(request)
     form = {"name": name, "duration_minutes": duration_minutes, "price": price, "description": description}
-    errors: dict[str, str] = {}
-    try:
-        minutes = int(duration_minutes)
-    except ValueError:
-        errors["duration_minutes"] = "Escribe la duración en minutos (un número entero)."
-    try:
-        cents = round(float(price.replace("$", "").replace(",", "").strip()) * 100)
-    except ValueError:
-        errors["price"] = "Escribe el precio en pesos, p. ej. 150."
+    minutes, cents, errors = parse_service_numbers(duration_minutes, price)
     if not errors:
         _, error = await run(
             ctx.container,
@@ -119,6 +112,38 @@ async def add_service(
             return RedirectResponse("/app/services?ok=added", status_code=303)
         errors["form"] = error
     return await services_page(ctx, status_code=422, errors=errors, form=form)
+
+
+def parse_service_numbers(duration_minutes: str, price: str) -> tuple[int, int, dict[str, str]]:
+    errors: dict[str, str] = {}
+    minutes = cents = 0
+    try:
+        minutes = int(duration_minutes)
+    except ValueError:
+        errors["duration_minutes"] = "Escribe la duración en minutos (un número entero)."
+    try:
+        cents = round(float(price.replace("$", "").replace(",", "").strip()) * 100)
+    except ValueError:
+        errors["price"] = "Escribe el precio en pesos, p. ej. 150."
+    return minutes, cents, errors
+
+
+@router.post("/services/{service_id}", response_class=HTMLResponse)
+async def update_service(
+    service_id: uuid.UUID, request: Request, ctx: AppUser, duration_minutes: str = Form(""), price: str = Form(""),
+    is_active: str = Form(""),
+) -> Response:
+    await session.check_csrf(request)
+    minutes, cents, errors = parse_service_numbers(duration_minutes, price)
+    if not errors:
+        changes = {"duration_minutes": minutes, "price_cents": cents, "is_active": is_active == "on"}
+        _, error = await run(
+            ctx.container, UpdateService(actor=ctx.actor, cause=ctx.cause, organization_id=ctx.org_id, service_id=service_id, changes=changes)
+        )
+        if error is None:
+            return RedirectResponse("/app/services?ok=saved", status_code=303)
+        errors["form"] = error
+    return await services_page(ctx, status_code=422, errors=errors)
 
 
 # ---- staff ---------------------------------------------------------------------------------------------

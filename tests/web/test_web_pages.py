@@ -198,3 +198,23 @@ def test_the_owner_adds_staff_sets_their_hours_and_deactivates_them(web) -> None
     assert world.reads.get_staff(world.organization_id, member["id"])["is_active"] is False
     duplicate = web.post("/app/staff", {"name": "Otra", "phone_number": "hola"})
     assert duplicate.status_code == 422 and 'class="flash error"' in duplicate.text
+
+
+def test_the_owner_changes_a_service_and_blocks_and_unblocks_time(web) -> None:
+    login(web)
+    world = web.world
+    web.get("/app/services")
+    bad = web.post(f"/app/services/{world.service_id}", {"duration_minutes": "media hora", "price": "150"})
+    assert bad.status_code == 422 and "Escribe la duración en minutos" in bad.text
+    saved = web.post(f"/app/services/{world.service_id}", {"duration_minutes": "40", "price": "180.50", "is_active": "on"}, follow_redirects=False)
+    assert saved.status_code == 303
+    service = world.reads.get_service(world.organization_id, world.service_id)
+    assert service["duration_minutes"] == 40 and service["price_cents"] == 18050 and "$180.50" in web.get("/app/services").text
+    web.get("/app/calendar?date=2026-01-15")
+    blocked = web.post("/app/blocks", {"staff_id": str(world.staff_id), "day": "2026-01-15", "start": "13:00", "end": "14:00", "reason": "Comida"}, follow_redirects=False)
+    assert blocked.status_code == 303, blocked.text
+    blocks = world.reads.list_blocks(world.organization_id, date_from=datetime(2026, 1, 15).date(), date_to=datetime(2026, 1, 15).date())
+    assert len(blocks) == 1 and "Comida" in web.get("/app/calendar?date=2026-01-15").text
+    gone = web.post(f"/app/blocks/{blocks[0]['id']}/delete", {"staff_id": str(world.staff_id), "day": "2026-01-15"}, follow_redirects=False)
+    assert gone.status_code == 303
+    assert world.reads.list_blocks(world.organization_id, date_from=datetime(2026, 1, 15).date(), date_to=datetime(2026, 1, 15).date()) == []
