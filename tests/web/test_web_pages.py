@@ -218,3 +218,29 @@ def test_the_owner_changes_a_service_and_blocks_and_unblocks_time(web) -> None:
     gone = web.post(f"/app/blocks/{blocks[0]['id']}/delete", {"staff_id": str(world.staff_id), "day": "2026-01-15"}, follow_redirects=False)
     assert gone.status_code == 303
     assert world.reads.list_blocks(world.organization_id, date_from=datetime(2026, 1, 15).date(), date_to=datetime(2026, 1, 15).date()) == []
+
+
+def test_the_owner_takes_over_writes_and_hands_back_a_conversation(web) -> None:
+    login(web)
+    world = web.world
+    conversation = world.conversation_id
+    web.get(f"/app/conversations/{conversation}")
+    assert web.post(f"/app/conversations/{conversation}/hand-back", follow_redirects=False).status_code == 303
+    assert world.container.conversation_reads.get_conversation(world.organization_id, conversation)["status"] == "active"
+    assert web.post(f"/app/conversations/{conversation}/take-over", follow_redirects=False).status_code == 303
+    assert world.container.conversation_reads.get_conversation(world.organization_id, conversation)["status"] == "handed_off"
+    empty = web.post(f"/app/conversations/{conversation}/write", {"text": "   "})
+    assert empty.status_code == 422 and "Escribe el mensaje." in empty.text
+    assert web.post(f"/app/conversations/{conversation}/write", {"text": "Hola, <b>sí</b>"}, follow_redirects=False).status_code == 303
+    assert "Hola, &lt;b&gt;sí&lt;/b&gt;" in web.get(f"/app/conversations/{conversation}").text
+
+
+def test_the_explorer_shows_a_state_as_of_a_moment_and_explains_bad_input(web) -> None:
+    admin_login(web)
+    appointment = web.world.booked["first"]
+    now = web.get(f"/admin/explorer?aggregate_id={appointment}&at=2099-01-01T00:00").text
+    assert "Estado en la versión 1" in now
+    before = web.get(f"/admin/explorer?aggregate_id={appointment}&at=2000-01-01T00:00").text
+    assert "todavía no existía" in before
+    assert "Escribe un id válido" in web.get("/admin/explorer?aggregate_id=no-es-un-id").text
+    assert "su última versión es la 1" in web.get(f"/admin/explorer?aggregate_id={appointment}&version=9").text
