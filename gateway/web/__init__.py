@@ -31,7 +31,8 @@ def install_web(app: FastAPI) -> None:
         target = "/admin/login" if error.where == "admin" else "/app/login"
         if request.headers.get("hx-request"):
             return Response(status_code=401, headers={"HX-Redirect": target})
-        if request.method != "GET" or request.headers.get("accept", "").startswith("application/json"):
+        wants_json = "json" in request.headers.get("content-type", "") or request.headers.get("accept", "").startswith("application/json")
+        if wants_json:
             return JSONResponse({"detail": error.message or "Inicia sesión para continuar."}, status_code=401)
         response = RedirectResponse(target, status_code=303)
         if error.message:

@@ -244,3 +244,13 @@ def test_the_explorer_shows_a_state_as_of_a_moment_and_explains_bad_input(web) -
     assert "todavía no existía" in before
     assert "Escribe un id válido" in web.get("/admin/explorer?aggregate_id=no-es-un-id").text
     assert "su última versión es la 1" in web.get(f"/admin/explorer?aggregate_id={appointment}&version=9").text
+
+
+def test_without_a_session_pages_and_forms_send_you_to_the_login(web) -> None:
+    for path in ("/app/", "/app/calendar", "/app/customers"):
+        assert web.get(path, follow_redirects=False).headers["location"] == "/app/login"
+    web.get("/app/login")
+    form = web.post(f"/app/appointments/{web.world.booked['first']}/cancel", {"reason": "x"}, follow_redirects=False)
+    assert form.status_code == 303 and form.headers["location"] == "/app/login"
+    drop = web.client.post(f"/app/appointments/{web.world.booked['first']}/move", json={"start": "2026-01-14T18:00"}, headers={"X-CSRF-Token": web.csrf})
+    assert drop.status_code == 401 and "Inicia sesión" in drop.json()["detail"]
