@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 STATIC = Path(__file__).parent / "static"
@@ -59,4 +59,4 @@ def _quote(text: str) -> str:
     return quote(text[:200])
 
 
-__all__ = ["install_web", "HTMLResponse"]
+__all__ = ["install_web"]
