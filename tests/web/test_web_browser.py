@@ -175,9 +175,9 @@ def test_owner_staff_and_admin_journeys_in_chromium(server: World, browser, size
 
     # When the owner adds a service
     page.goto(f"{base}/app/services")
-    page.fill("input[name=name]", "Tinte")
-    page.fill("input[name=duration_minutes]", "60")
-    page.fill("input[name=price]", "350")
+    page.fill("form[action='/app/services'] input[name=name]", "Tinte")
+    page.fill("form[action='/app/services'] input[name=duration_minutes]", "60")
+    page.fill("form[action='/app/services'] input[name=price]", "350")
     page.click("form[action='/app/services'] button[type=submit]")
     expect(page.locator("table")).to_contain_text("Tinte")
     expect(page.locator("table")).to_contain_text("$350")
