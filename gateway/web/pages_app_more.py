@@ -18,6 +18,7 @@ from commands.messages import (
     HandOffConversation,
     QueueOutboundMessage,
     ReactivateStaff,
+    ReopenBusiness,
     ResolveHandoff,
     SetBusinessHours,
     UpdateCustomer,
@@ -299,6 +300,16 @@ async def add_closure(request: Request, ctx: AppUser, start_date: str = Form("")
     if error is None:
         return RedirectResponse("/app/settings?ok=saved", status_code=303)
     return await settings_page(ctx, status_code=422, errors={"closure": error})
+
+
+@router.post("/closures/{closure_id}/delete", response_class=HTMLResponse)
+async def remove_closure(closure_id: uuid.UUID, request: Request, ctx: AppUser) -> Response:
+    await session.check_csrf(request)
+    ctx.require("owner")
+    _, error = await run(ctx.container, ReopenBusiness(actor=ctx.actor, cause=ctx.cause, organization_id=ctx.org_id, closure_id=closure_id))
+    if error is None:
+        return RedirectResponse("/app/settings?ok=saved", status_code=303)
+    return await settings_page(ctx, status_code=409, errors={"closure": error})
 
 
 # ---- conversations ------------------------------------------------------------------------------------

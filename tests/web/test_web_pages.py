@@ -254,3 +254,16 @@ def test_without_a_session_pages_and_forms_send_you_to_the_login(web) -> None:
     assert form.status_code == 303 and form.headers["location"] == "/app/login"
     drop = web.client.post(f"/app/appointments/{web.world.booked['first']}/move", json={"start": "2026-01-14T18:00"}, headers={"X-CSRF-Token": web.csrf})
     assert drop.status_code == 401 and "Inicia sesión" in drop.json()["detail"]
+
+
+def test_the_owner_closes_the_business_for_a_holiday_and_reopens_it(web) -> None:
+    login(web)
+    org = web.world.organization_id
+    web.get("/app/settings")
+    closed = web.post("/app/closures", {"start_date": "2026-02-02", "end_date": "2026-02-02", "reason": "Día de la <b>Constitución</b>"}, follow_redirects=False)
+    assert closed.status_code == 303, closed.text
+    closures = web.world.reads.list_closures(org)
+    page = web.get("/app/settings").text
+    assert len(closures) == 1 and "lunes 2 de febrero" in page and "Día de la &lt;b&gt;Constitución&lt;/b&gt;" in page
+    assert web.post(f"/app/closures/{closures[0]['id']}/delete", follow_redirects=False).status_code == 303
+    assert web.world.reads.list_closures(org) == []
