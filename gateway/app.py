@@ -18,6 +18,8 @@ def create_app(container: Any) -> FastAPI:
         title="Parlo",
         description="Asistente de citas por WhatsApp para negocios de belleza en México.",
         version="0.1.0",
+        docs_url=None,  # /docs and /redoc are served by gateway.web from local files (no CDN)
+        redoc_url=None,
     )
     app.state.container = container
     _install_security(app, container)
@@ -44,6 +46,10 @@ def create_app(container: Any) -> FastAPI:
         if ok:
             return JSONResponse(status_code=200, content={"status": "ok", "store": "reachable"})
         return JSONResponse(status_code=503, content={"status": "unavailable", "store": "unreachable"})
+
+    from gateway.web import install_web  # web pages, static files, local API docs (before the API: GET /login)
+
+    install_web(app)
 
     from gateway.api import install_api  # REST API under /api/v1 (routers, request ids, catch-all)
 

@@ -43,22 +43,27 @@ class _Visible(HTMLParser):
 
 
 def test_login_page_renders_in_spanish(api):
+    # The magic link lands on the web app's login page (gateway/web): its script (/static/app.js)
+    # reads the token from the fragment or the query, removes it from the address bar and trades it
+    # for the session cookie (POST /app/session).
     page = api.client.get("/login", params={"token": "abc"})
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     assert page.headers["cache-control"] == "no-store" and page.headers["referrer-policy"] == "no-referrer"
     html = page.text
-    assert '<html lang="es">' in html and 'name="viewport"' in html
-    assert "/api/v1/auth/verify-magic-link" in html and "sessionStorage" in html and "/docs" in html
-    assert "Sesión iniciada como " in html and "Verificando tu enlace" in html
-    assert "ya se usó, venció o no es válido" in html  # used/expired links
+    assert '<html lang="es"' in html and 'name="viewport"' in html
+    assert '<script src="/static/app.js"' in html and "data-magic-login" in html
+    script = api.client.get("/static/app.js").text
+    assert "/app/session" in script and "history.replaceState" in script and 'fragment.get("token")' in script
+    assert "Verificando tu enlace" in script and "ya se usó, venció o no es válido" in script  # used/expired links
     # every output goes through textContent, never HTML; the page never echoes the query string
-    assert "innerHTML" not in html and "outerHTML" not in html and "document.write" not in html
+    for text in (html, script):
+        assert "innerHTML" not in text and "outerHTML" not in text and "document.write" not in text
     assert "abc" not in html
     parsed = _Visible()
     parsed.feed(html)
     visible = " ".join(parsed.text)
     assert visible and not ENGLISH.search(visible), visible
-    shown = [s for script in parsed.scripts for s in re.findall(r'"([^"\n]* [^"\n]*)"', script) if s != "use strict"]
+    shown = [s for s in re.findall(r'"([^"\n]* [^"\n]*)"', script) if s != "use strict"]
     assert shown and not [s for s in shown if ENGLISH.search(s)], shown
 
 
