@@ -23,6 +23,7 @@ from gateway.api.common import Body, execute, iso, read, row
 from gateway.deps import LOGIN_STATUSES, ClientAddress, ContainerDep, CurrentPrincipal, RequestId, ThrottlesDep, Tokens
 from gateway.security import magic_links
 from gateway.security import throttle as rate
+from gateway.security.throttle import Throttles
 from gateway.security.tokens import ADMIN_NAME, passwords_match
 
 log = logging.getLogger("parlo.api.auth")
@@ -112,6 +113,41 @@ def send_magic_links(container: Any, phone: str, request_id: str) -> int:
     return sent
 
 
+async def magic_link_allowed(throttles: Throttles, client: str, phone: str) -> bool:
+    """Whether one more magic link may be sent (the REST API and the web login share this)."""
+
+    def allowed() -> bool:
+        # Per client first: a client over its limit does not use up the phone's allowance.
+        return throttles.allow(rate.MAGIC_LINK_PER_CLIENT, client) and throttles.allow(rate.MAGIC_LINK_PER_PHONE, phone)
+
+    return await anyio.to_thread.run_sync(allowed)
+
+
+async def check_admin_password(container: Any, throttles: Throttles, client: str, password: str, request_id: str) -> None:
+    """Raises 429 while throttled and 401 for a wrong password (REST and web admin login share this).
+
+    Failures are counted per (account, client address) and per account: one client can lock out
+    only itself; the client address honours X-Forwarded-For only from ``PARLO_TRUSTED_PROXIES``."""
+    account = ADMIN_NAME
+
+    def blocked() -> bool:
+        return throttles.blocked(rate.ADMIN_LOGIN_PER_CLIENT, account, client) or throttles.blocked(
+            rate.ADMIN_LOGIN_PER_ACCOUNT, account
+        )
+
+    def failed() -> None:
+        throttles.record(rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+        throttles.record(rate.ADMIN_LOGIN_PER_ACCOUNT, account)
+
+    if await anyio.to_thread.run_sync(blocked):
+        log.warning("admin login: throttled (request %s)", request_id)
+        raise HTTPException(status_code=429, detail="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
+    if not passwords_match(password, container.settings.effective_admin_password):
+        await anyio.to_thread.run_sync(failed)
+        raise HTTPException(status_code=401, detail="Contraseña incorrecta.", headers={"WWW-Authenticate": "Bearer"})
+    await anyio.to_thread.run_sync(throttles.clear, rate.ADMIN_LOGIN_PER_CLIENT, account, client)
+
+
 @router.post("/auth/request-magic-link", status_code=202, summary="Enviar un enlace de acceso por WhatsApp")
 async def request_magic_link(
     body: MagicLinkRequest,
@@ -126,12 +162,8 @@ async def request_magic_link(
     except InvalidInput as error:
         raise HTTPException(status_code=422, detail=error.message) from None
 
-    def allowed() -> bool:
-        # Per client first: a client over its limit does not use up the phone's allowance.
-        return throttles.allow(rate.MAGIC_LINK_PER_CLIENT, client) and throttles.allow(rate.MAGIC_LINK_PER_PHONE, phone)
-
     # Over a limit the answer is the same (nothing reveals whether the phone exists), but no link is sent.
-    if await anyio.to_thread.run_sync(allowed):
+    if await magic_link_allowed(throttles, client, phone):
         background.add_task(send_magic_links, container, phone, request_id)
     else:
         log.warning("magic link: too many requests (request %s)", request_id)
@@ -185,25 +217,8 @@ async def admin_login(
     """Failures are counted per (account, client address) and per account (see gateway.security.throttle):
     one client can lock out only itself; the client address honours X-Forwarded-For only from
     ``PARLO_TRUSTED_PROXIES``."""
-    account = ADMIN_NAME
-
-    def blocked() -> bool:
-        return throttles.blocked(rate.ADMIN_LOGIN_PER_CLIENT, account, client) or throttles.blocked(
-            rate.ADMIN_LOGIN_PER_ACCOUNT, account
-        )
-
-    def failed() -> None:
-        throttles.record(rate.ADMIN_LOGIN_PER_CLIENT, account, client)
-        throttles.record(rate.ADMIN_LOGIN_PER_ACCOUNT, account)
-
-    if await anyio.to_thread.run_sync(blocked):
-        log.warning("admin login: throttled (request %s)", request_id)
-        raise HTTPException(status_code=429, detail="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
-    if not passwords_match(body.password, container.settings.effective_admin_password):
-        await anyio.to_thread.run_sync(failed)
-        raise HTTPException(status_code=401, detail="Contraseña incorrecta.", headers={"WWW-Authenticate": "Bearer"})
-    await anyio.to_thread.run_sync(throttles.clear, rate.ADMIN_LOGIN_PER_CLIENT, account, client)
-    token, expires_at = tokens.issue_admin(account)
+    await check_admin_password(container, throttles, client, body.password, request_id)
+    token, expires_at = tokens.issue_admin(ADMIN_NAME)
     return {"access_token": token, "token_type": "bearer", "expires_at": iso(expires_at), "kind": "admin"}
 
 

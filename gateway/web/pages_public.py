@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from fastapi import APIRouter, BackgroundTasks, Form, Request
+from fastapi import APIRouter, BackgroundTasks, Form, HTTPException, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
@@ -14,7 +14,7 @@ from aggregates.errors import DomainError, InvalidInput
 from commands import Actor
 from commands.messages import ConsumeMagicLink
 from commands.phones import normalize_phone
-from gateway.api.auth import MAGIC_LINK_SENT, send_magic_links
+from gateway.api.auth import MAGIC_LINK_SENT, check_admin_password, magic_link_allowed, send_magic_links
 from gateway.api.common import execute
 from gateway.web import session
 from gateway.web.templating import render
@@ -73,8 +73,8 @@ async def app_request_link(request: Request, background: BackgroundTasks, phone_
         phone = normalize_phone(phone_number)
     except InvalidInput as error:
         return render(request, "login_app.html", status_code=422, message="", error="", phone=phone_number, phone_error=error.message)
-    throttles = session.get_throttles(request)
-    if throttles["magic_link"].allow(phone):
+    throttles = await session.get_throttles(request)
+    if await magic_link_allowed(throttles, session.client_address(request), phone):
         background.add_task(send_magic_links, request.app.state.container, phone, session.get_request_id(request))
     else:
         log.warning("web magic link: too many requests for one phone")
@@ -126,13 +126,11 @@ async def admin_login_page(request: Request) -> Response:
 async def admin_login(request: Request, password: str = Form("", max_length=500)) -> Response:
     await session.check_csrf(request)
     container = request.app.state.container
-    client = request.client.host if request.client else "unknown"
-    throttle = session.get_throttles(request)["admin_login"]
-    if throttle.blocked(client):
-        return render(request, "login_admin.html", status_code=429, error="Demasiados intentos fallidos. Espera 15 minutos e intenta de nuevo.")
-    if not session.passwords_match(password, container.settings.effective_admin_password):
-        throttle.record(client)
-        return render(request, "login_admin.html", status_code=401, error="Contraseña incorrecta.")
+    throttles = await session.get_throttles(request)
+    try:
+        await check_admin_password(container, throttles, session.client_address(request), password, session.get_request_id(request))
+    except HTTPException as refused:
+        return render(request, "login_admin.html", status_code=refused.status_code, error=refused.detail)
     token, expires_at = session.issue_admin_token(request)
     response = RedirectResponse("/admin/", status_code=303)
     session.set_session(request, response, "admin", token, expires_at)

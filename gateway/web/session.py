@@ -22,15 +22,16 @@ from fastapi import HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials
 
 from gateway import auth as _auth
+from gateway import deps as _deps
 from gateway.api.common import in_thread
 
 # What the pages use from the security module (one place to repoint).
 Principal = _auth.Principal
 ADMIN_NAME = _auth.ADMIN_NAME
 OrgScope = _auth.OrgScope
-passwords_match = _auth.passwords_match
 get_tokens = _auth.get_tokens
-get_throttles = _auth.get_throttles
+get_throttles = _deps.get_throttles  # async: opened once per process
+client_address = _deps.client_address
 get_request_id = _auth.get_request_id
 mask_magic_links = _auth.mask_magic_links
 

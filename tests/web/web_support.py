@@ -33,7 +33,7 @@ XSS_NOTE = "<b onmouseover=alert(1)>nota</b><script>window.__xss=3</script>"
 XSS_MESSAGE = '<img src=x onerror="window.__xss=4">¿Tienen lugar hoy?'
 CUSTOMER_PHONE = "+525577777777"
 HANDOFF_PHONE = "+525588888888"
-LINK = re.compile(r"(https?://[^\s]+/login\?token=([A-Za-z0-9_\-.]+))")
+LINK = re.compile(r"(https?://[^\s]+/login[?#]token=([A-Za-z0-9_\-.]+))")
 
 
 class Clock:
