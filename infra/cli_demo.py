@@ -65,6 +65,8 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
         typer.echo(f"  Webhook de Twilio:      {settings.public_base_url.rstrip('/')}/api/v1/webhooks/whatsapp")
         typer.echo(f"  Envío de mensajes:      {'Twilio' if sender == 'TwilioSender' else 'simulado (sin credenciales de Twilio)'}")
         typer.echo(f"  Equipo: Carlos Mendoza (dueño) {DEMO_OWNER_PHONE} · Miguel Sánchez +525522222222")
+        typer.echo(f"  Chatea como el equipo:  parlo chat --phone {DEMO_OWNER_PHONE} --url {base}  («¿qué tengo hoy?», «bloquea de 2 a 3»)")
+        typer.echo(f"  Panel web:              {base}/app/  ·  consola de administración: {base}/admin/")
         if sender != "TwilioSender" and settings.env == "development":
             # Without Twilio nothing reaches a phone: the development outbox shows what was "sent".
             typer.echo(
