@@ -9,14 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from aggregates.errors import AlreadyExists, InvalidInput
+from vocabulary.statuses import ORGANIZATION_STATUSES, ORGANIZATION_TRANSITIONS
 
-STATUSES = ("onboarding", "active", "suspended", "churned")
-STATUS_TRANSITIONS = {
-    "onboarding": {"active", "suspended", "churned"},
-    "active": {"suspended", "churned"},
-    "suspended": {"active", "churned"},
-    "churned": {"active"},
-}
+STATUSES = ORGANIZATION_STATUSES
+STATUS_TRANSITIONS = ORGANIZATION_TRANSITIONS
 BUSINESS_TYPES = ("barbershop", "hair_salon", "nail_salon", "spa", "beauty_salon", "other")
 DEFAULT_SETTINGS: dict[str, Any] = {
     "min_notice_minutes": 60,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Select, and_, or_, select
@@ -17,21 +17,13 @@ def _uuid(value: Any) -> uuid.UUID:
     return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
 
 
-def _clean(mapping: Any) -> Row:
-    row = dict(mapping)
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            row[key] = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    return row
-
-
 class ConversationReads:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
     def _all(self, query: Select) -> list[Row]:
         with self.engine.connect() as conn:
-            return [_clean(r) for r in conn.execute(query).mappings()]
+            return [dict(r) for r in conn.execute(query).mappings()]
 
     def _one(self, query: Select) -> Row | None:
         rows = self._all(query.limit(1))
