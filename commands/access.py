@@ -12,8 +12,9 @@ from aggregates.staff import StaffMember
 from commands.base import CommandBase, CommandResult
 from commands.context import actor_label
 from commands.definitions import ConsumeMagicLink, IssueMagicLink
+from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES
 
-LOGIN_STATUSES = ("active", "onboarding")
+LOGIN_STATUSES = LIVE_ORGANIZATION_STATUSES
 SUSPENDED_ES = "Este negocio está suspendido; no es posible iniciar sesión. Contacta a soporte de Parlo."
 
 

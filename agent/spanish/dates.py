@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from vocabulary.weekdays import MONTH_NAMES, WEEKDAY_WORDS
+
 from .text import clauses, normalize
 
 __all__ = [
@@ -70,11 +72,8 @@ class When:
 # --------------------------------------------------------------------------------------------
 # Vocabulary
 
-WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
-MONTHS = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-    "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)  # fmt: skip
+WEEKDAYS = WEEKDAY_WORDS  # accent-free: matched after normalizing
+MONTHS = MONTH_NAMES
 _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(MONTHS)}
 # Abbreviations are only trusted right after a day number ("15 de ene"): alone, "mar" is the sea.
 _MONTH_ABBR = {
