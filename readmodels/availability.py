@@ -53,17 +53,12 @@ from sqlalchemy.engine import Connection
 from readmodels import tables as t
 from vocabulary import hours as _hours
 from vocabulary.hours import Interval, WeeklyHours, epoch, local_midnight
+from vocabulary.settings import DEFAULT_SETTINGS
 from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES, OCCUPYING_APPOINTMENT_STATUSES
 
 UTC = timezone.utc
 MAX_RANGE_DAYS = 30  # date_to - date_from may be at most this many days
 OCCUPYING_STATUSES = OCCUPYING_APPOINTMENT_STATUSES
-DEFAULT_SETTINGS: dict[str, int] = {
-    "min_notice_minutes": 60,
-    "max_horizon_days": 30,
-    "buffer_minutes": 0,
-    "slot_interval_minutes": 30,
-}
 # Longest an appointment can last (services allow up to 600 min) plus the largest buffer (240):
 # appointments starting this long before the range can still reach into it.
 _LOOKBACK = timedelta(days=1)

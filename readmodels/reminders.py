@@ -17,12 +17,13 @@ from sqlalchemy import Engine, select
 
 from readmodels.tables import appointments, customers, organizations, services
 from vocabulary.hours import as_utc
+from vocabulary.settings import DEFAULT_SETTINGS, SETTING_LIMITS
 from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES, SILENT_ORGANIZATION_STATUSES
 
 Row = dict[str, Any]
 LIVE_STATUSES = LIVE_APPOINTMENT_STATUSES
-DEFAULT_HOURS_BEFORE = 24
-MAX_HOURS_BEFORE = 72  # the largest value the organization setting accepts
+DEFAULT_HOURS_BEFORE = DEFAULT_SETTINGS["reminder_hours_before"]
+MIN_HOURS_BEFORE, MAX_HOURS_BEFORE = SETTING_LIMITS["reminder_hours_before"]
 
 
 def hours_before(settings: Any) -> float:
@@ -32,7 +33,7 @@ def hours_before(settings: Any) -> float:
         hours = float(value if value is not None else DEFAULT_HOURS_BEFORE)
     except (TypeError, ValueError):
         hours = DEFAULT_HOURS_BEFORE
-    return min(max(hours, 1.0), float(MAX_HOURS_BEFORE))
+    return min(max(hours, float(MIN_HOURS_BEFORE)), float(MAX_HOURS_BEFORE))
 
 
 class ReminderReads:

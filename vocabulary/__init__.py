@@ -7,6 +7,7 @@ Submodules and what they may import (enforced by import-linter, see pyproject.to
 
 * ``vocabulary.weekdays``  — weekday keys and Spanish day/month names (standard library only).
 * ``vocabulary.statuses``  — appointment and organization statuses and their transitions.
+* ``vocabulary.settings``  — the business settings, their defaults and allowed ranges.
 * ``vocabulary.hours``     — "HH:MM" parsing, weekly opening hours → UTC intervals, overlaps,
   "naive datetime means UTC", epoch seconds, ``spread``.
 * ``vocabulary.spanish``   — Spanish date/time/price/duration text and the business-hours listing.
