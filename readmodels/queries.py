@@ -15,8 +15,9 @@ from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
+from readmodels.rows import Reads, Row, as_uuid
 from readmodels.tables import (
     activity,
     appointment_history,
@@ -34,33 +35,11 @@ from readmodels.tables import (
 )
 from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES
 
-Row = dict[str, Any]
+_uuid = as_uuid
 
 
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
-
-
-class ReadStore:
+class ReadStore(Reads):
     """Queries for the gateway, the agent and the admin/audit endpoints. Thread-safe (engine-based)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    # ---- plumbing --------------------------------------------------------------------------
-
-    def _all(self, query: Select) -> list[Row]:
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(query).mappings()]
-
-    def _one(self, query: Select) -> Row | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        return dict(row) if row is not None else None
-
-    def _scalar(self, query: Select) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar()
 
     # ---- organizations ---------------------------------------------------------------------
 
