@@ -28,7 +28,7 @@ from agent.spanish.text import normalize
 from commands.context import Actor
 from commands.definitions import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
 from commands.phones import normalize_phone
-from vocabulary.hours import as_utc, spread, wall_time
+from vocabulary.hours import PART_OF_DAY_HOURS, as_utc, spread, wall_time
 from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES
 from vocabulary.weekdays import WEEKDAYS
 
@@ -36,7 +36,7 @@ from vocabulary.weekdays import WEEKDAYS
 __all__ = ["CustomerTools", "ToolError", "ActionRecord", "as_utc", "spread", "LIVE_ORGANIZATION_STATUSES"]
 
 WEEKDAY_KEYS = WEEKDAYS
-PART_HOURS = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}
+PART_HOURS = PART_OF_DAY_HOURS
 AGENT_NAMESPACE = uuid.UUID("0f5d2a8e-53c4-4c55-9d0e-6d3f1f7a9b21")
 
 

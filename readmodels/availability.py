@@ -52,7 +52,7 @@ from sqlalchemy.engine import Connection
 
 from readmodels import tables as t
 from vocabulary import hours as _hours
-from vocabulary.hours import Interval, WeeklyHours, epoch, local_midnight
+from vocabulary.hours import PART_OF_DAY_HOURS, Interval, WeeklyHours, epoch, local_midnight, part_of_day
 from vocabulary.settings import DEFAULT_SETTINGS
 from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES, OCCUPYING_APPOINTMENT_STATUSES
 
@@ -65,7 +65,7 @@ _LOOKBACK = timedelta(days=1)
 # Block pieces are split per local day by the write side, so they are never longer than a day.
 _BLOCK_LOOKBACK = timedelta(days=2)
 
-PARTS_OF_DAY = ("morning", "afternoon", "evening")
+PARTS_OF_DAY = tuple(PART_OF_DAY_HOURS)
 _PART_ALIASES = {
     "morning": "morning",
     "mañana": "morning",
@@ -163,15 +163,6 @@ def day_intervals(hours: WeeklyHours | None, day: date, zone: ZoneInfo) -> list[
         return _hours.day_intervals(hours, day, zone)
     except _hours.InvalidTime as error:
         raise AvailabilityError(error.message) from None
-
-
-def part_of_day(local_start: datetime) -> str:
-    """morning before 12:00, afternoon 12:00-18:59, evening from 19:00 (business-local)."""
-    if local_start.hour < 12:
-        return "morning"
-    if local_start.hour < 19:
-        return "afternoon"
-    return "evening"
 
 
 def normalize_part_of_day(value: str | None) -> str | None:

@@ -104,6 +104,16 @@ def epoch(moment: datetime | int) -> int:
     return int(as_utc(moment).timestamp())
 
 
+# Business-local hours [from, to) of each part of the day, as customers mean "mañana/tarde/noche".
+PART_OF_DAY_HOURS = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}
+
+
+def part_of_day(local_start: datetime) -> str:
+    """morning before 12:00, afternoon 12:00-18:59, evening from 19:00 (business-local)."""
+    hour = local_start.hour
+    return next(part for part, (low, high) in PART_OF_DAY_HOURS.items() if low <= hour < high)
+
+
 def spread(items: Sequence, limit: int | None) -> list:
     """Up to ``limit`` items spread evenly over ``items``, in order: always the first, the last
     when more than one fits. ``None`` keeps all; 0 or less keeps none."""

@@ -144,3 +144,14 @@ def test_utc_datetime_column_stores_and_returns_aware_utc() -> None:
     assert rows[1].tzinfo is timezone.utc
     assert rows[3] is None
     assert sorted(found) == [1, 2]
+
+
+@pytest.mark.parametrize(("hour", "part"), [(0, "morning"), (11, "morning"), (12, "afternoon"), (18, "afternoon"), (19, "evening"), (23, "evening")])
+def test_part_of_day_is_one_rule_for_availability_and_the_agent(hour: int, part: str) -> None:
+    from agent.tools import PART_HOURS
+    from vocabulary.hours import part_of_day
+
+    moment = datetime(2026, 1, 12, hour, 30)
+    assert part_of_day(moment) == availability.part_of_day(moment) == part
+    low, high = PART_HOURS[part]
+    assert low <= hour < high
