@@ -10,7 +10,7 @@ functions); this module adds validation and turns its errors into ``InvalidInput
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aggregates.errors import InvalidInput
@@ -20,25 +20,16 @@ from vocabulary.weekdays import WEEKDAY_NAMES as WEEKDAY_NAMES_ES
 from vocabulary.weekdays import WEEKDAYS
 
 __all__ = [
-    "WEEKDAYS",
-    "WEEKDAY_NAMES_ES",
-    "WeeklyHours",
-    "parse_hhmm",
-    "validate_weekly_hours",
-    "validate_timezone",
-    "ensure_utc",
-    "local_date",
-    "day_intervals",
-    "within_hours",
-    "overlaps",
-]
+    "WEEKDAYS", "WEEKDAY_NAMES_ES", "WeeklyHours", "overlaps", "parse_hhmm", "day_intervals", "within_hours",
+    "validate_weekly_hours", "validate_timezone", "ensure_utc", "local_date",
+]  # fmt: skip
 
-
-def parse_hhmm(value: str) -> time:
-    try:
-        return _hours.parse_hhmm(value)
-    except _hours.InvalidTime as error:
-        raise InvalidInput(error.message) from None
+_checked = _hours.raising(InvalidInput)
+parse_hhmm = _checked(_hours.parse_hhmm)
+# The UTC intervals a weekly schedule covers on one local date (DST-correct), and whether
+# [start, end) lies inside one of them: the read side's availability uses the same functions.
+day_intervals = _checked(_hours.day_intervals)
+within_hours = _checked(_hours.within_hours)
 
 
 def validate_weekly_hours(hours: dict) -> WeeklyHours:
@@ -94,19 +85,3 @@ def ensure_utc(moment: datetime) -> datetime:
 
 def local_date(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
-
-
-def day_intervals(hours: WeeklyHours, day: date, tz: str) -> list[tuple[datetime, datetime]]:
-    """The UTC intervals a weekly schedule covers on one local date (DST-correct)."""
-    try:
-        return _hours.day_intervals(hours, day, tz)
-    except _hours.InvalidTime as error:
-        raise InvalidInput(error.message) from None
-
-
-def within_hours(hours: WeeklyHours, start: datetime, end: datetime, tz: str) -> bool:
-    """True when [start, end) lies inside one opening interval of its local day."""
-    try:
-        return _hours.within_hours(hours, start, end, tz)
-    except _hours.InvalidTime as error:
-        raise InvalidInput(error.message) from None

@@ -143,11 +143,9 @@ class SpotCalendar:
 # ---- time helpers: the interval math is vocabulary.hours, shared with the write side ----------
 
 
-def parse_hhmm(value: str) -> Any:
-    try:
-        return _hours.parse_hhmm(value)
-    except _hours.InvalidTime as error:
-        raise AvailabilityError(error.message) from None
+_checked = _hours.raising(AvailabilityError)
+parse_hhmm = _checked(_hours.parse_hhmm)
+day_intervals = _checked(_hours.day_intervals)  # the write side's rule (aggregates/timeslots.py)
 
 
 def zone_for(name: str) -> ZoneInfo:
@@ -155,14 +153,6 @@ def zone_for(name: str) -> ZoneInfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise AvailabilityError(f"«{name}» no es una zona horaria válida.") from None
-
-
-def day_intervals(hours: WeeklyHours | None, day: date, zone: ZoneInfo) -> list[Interval]:
-    """The UTC intervals a weekly schedule covers on one local date (the write side's rule)."""
-    try:
-        return _hours.day_intervals(hours, day, zone)
-    except _hours.InvalidTime as error:
-        raise AvailabilityError(error.message) from None
 
 
 def normalize_part_of_day(value: str | None) -> str | None:

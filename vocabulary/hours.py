@@ -9,8 +9,9 @@ into UTC, so a schedule means the same instants on the write side (aggregates) a
 
 from __future__ import annotations
 
+import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,23 @@ class InvalidTime(ValueError):
         self.value = value
         self.message = f"La hora «{value}» no es válida; usa el formato HH:MM (por ejemplo 09:30)."
         super().__init__(self.message)
+
+
+def raising(error: Callable[[str], Exception]) -> Callable[[Callable], Callable]:
+    """Wrap a function of this module so a bad time raises the caller's own ``error(message)``:
+    ``parse_hhmm = raising(InvalidInput)(hours.parse_hhmm)``."""
+
+    def wrap(function: Callable) -> Callable:
+        @functools.wraps(function)
+        def checked(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202 - same signature as ``function``
+            try:
+                return function(*args, **kwargs)
+            except InvalidTime as bad:
+                raise error(bad.message) from None
+
+        return checked
+
+    return wrap
 
 
 def parse_hhmm(value: str) -> time:
