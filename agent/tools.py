@@ -29,7 +29,7 @@ from commands.context import Actor
 from commands.definitions import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
 from commands.phones import normalize_phone
 from vocabulary.hours import PART_OF_DAY_HOURS, as_utc, spread, wall_time
-from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES
+from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES, LIVE_ORGANIZATION_STATUSES
 from vocabulary.weekdays import WEEKDAYS
 
 # as_utc, spread and LIVE_ORGANIZATION_STATUSES are the vocabulary's; the engines import them from here too.
@@ -248,7 +248,7 @@ class CustomerTools:
         rows = self._reads.list_upcoming_for_customer(self.organization_id, row["id"], self.now) or []
         return [
             r for r in rows
-            if str(r.get("customer_id", row["id"])) == str(row["id"]) and r.get("status", "confirmed") in ("pending", "confirmed")
+            if str(r.get("customer_id", row["id"])) == str(row["id"]) and r.get("status", "confirmed") in LIVE_APPOINTMENT_STATUSES
         ]
 
     def _invalidate(self) -> None:

@@ -155,3 +155,13 @@ def test_part_of_day_is_one_rule_for_availability_and_the_agent(hour: int, part:
     assert part_of_day(moment) == availability.part_of_day(moment) == part
     low, high = PART_HOURS[part]
     assert low <= hour < high
+
+
+def test_the_api_accepts_exactly_the_vocabularys_statuses() -> None:
+    # The OpenAPI enums are Literal types (checked by type checkers); they must name the same statuses.
+    from typing import get_args
+
+    from gateway.api import admin, appointments
+
+    assert set(get_args(appointments.Status)) == set(APPOINTMENT_STATUSES)
+    assert set(get_args(admin.OrgStatus)) == set(ORGANIZATION_STATUSES)
