@@ -33,7 +33,6 @@ from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES, LIVE_ORGANIZATION_STA
 from vocabulary.weekdays import WEEKDAYS
 
 # as_utc, spread and LIVE_ORGANIZATION_STATUSES are the vocabulary's; the engines import them from here too.
-__all__ = ["CustomerTools", "ToolError", "ActionRecord", "as_utc", "spread", "LIVE_ORGANIZATION_STATUSES"]
 
 WEEKDAY_KEYS = WEEKDAYS
 PART_HOURS = PART_OF_DAY_HOURS
@@ -508,7 +507,8 @@ class CustomerTools:
     def reschedule(self, appointment_id: Any, new_start: datetime) -> dict:
         row = self._own(appointment_id)
         before = self.describe_appointment(row)
-        new_start = self.aware(new_start)
+        if new_start.tzinfo is None:
+            new_start = new_start.replace(tzinfo=self.tz)
         self._require_free(self.service(before["service_id"]), new_start, None, own=row)
         try:
             result = self._app.execute(

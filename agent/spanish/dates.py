@@ -21,8 +21,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from vocabulary.weekdays import MONTH_NAMES, WEEKDAY_WORDS
-
 from .text import clauses, normalize
 
 __all__ = [
@@ -72,8 +70,11 @@ class When:
 # --------------------------------------------------------------------------------------------
 # Vocabulary
 
-WEEKDAYS = WEEKDAY_WORDS  # accent-free: matched after normalizing
-MONTHS = MONTH_NAMES
+WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+MONTHS = (
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
+    "agosto", "septiembre", "octubre", "noviembre", "diciembre",
+)  # fmt: skip
 _MONTH_NUMBER = {name: i + 1 for i, name in enumerate(MONTHS)}
 # Abbreviations are only trusted right after a day number ("15 de ene"): alone, "mar" is the sea.
 _MONTH_ABBR = {
