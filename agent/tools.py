@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -34,23 +34,19 @@ from aggregates.errors import DomainError
 from commands.context import Actor
 from commands.definitions import AddCustomer, BookAppointment, CancelAppointment, RescheduleAppointment
 from commands.phones import normalize_phone
+from vocabulary.hours import PART_OF_DAY_HOURS, as_utc, spread, wall_time
+from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES, LIVE_ORGANIZATION_STATUSES
+from vocabulary.weekdays import WEEKDAYS
 
-WEEKDAY_KEYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-PART_HOURS = {"morning": (0, 12), "afternoon": (12, 19), "evening": (19, 24)}
+# as_utc, spread and LIVE_ORGANIZATION_STATUSES are the vocabulary's; the engines import them from here too.
+
+WEEKDAY_KEYS = WEEKDAYS
+PART_HOURS = PART_OF_DAY_HOURS
 AGENT_NAMESPACE = uuid.UUID("0f5d2a8e-53c4-4c55-9d0e-6d3f1f7a9b21")
-# Statuses in which the business takes bookings (readmodels.availability offers slots only then).
-LIVE_ORGANIZATION_STATUSES = ("onboarding", "active")
 
 
 class ToolError(Exception):
     """A refusal or failure the customer (or the model) can read as-is, in Spanish."""
-
-
-def as_utc(moment: datetime) -> datetime:
-    """Read-model datetimes may come back naive from SQLite: they are UTC."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc)
 
 
 def _uuid(value: Any, what: str) -> uuid.UUID:
@@ -117,7 +113,12 @@ class CustomerTools:
         return self.organization.get("name") or "el negocio"
 
     def local(self, moment: datetime) -> datetime:
+        """A stored instant in the business's zone (naive = UTC, as read models store it)."""
         return as_utc(moment).astimezone(self.tz)
+
+    def aware(self, moment: datetime) -> datetime:
+        """A time someone typed, in the business's zone (naive = business-local wall time)."""
+        return moment.replace(tzinfo=self.tz) if moment.tzinfo is None else moment.astimezone(self.tz)
 
     @property
     def today(self) -> date:
@@ -234,10 +235,7 @@ class CustomerTools:
 
     def hours_for(self, day: date) -> list[tuple[time, time]]:
         ranges = self.business_hours().get(WEEKDAY_KEYS[day.weekday()]) or []
-        out = []
-        for start, end in ranges:
-            out.append((time.fromisoformat(start), time.fromisoformat(end)))
-        return out
+        return [(wall_time(start), wall_time(end)) for start, end in ranges]
 
     def closed_on(self, day: date) -> bool:
         try:
@@ -271,7 +269,7 @@ class CustomerTools:
         rows = self._reads.list_upcoming_for_customer(self.organization_id, row["id"], self.now) or []
         return [
             r for r in rows
-            if str(r.get("customer_id", row["id"])) == str(row["id"]) and r.get("status", "confirmed") in ("pending", "confirmed")
+            if str(r.get("customer_id", row["id"])) == str(row["id"]) and r.get("status", "confirmed") in LIVE_APPOINTMENT_STATUSES
         ]
 
     def _invalidate(self) -> None:
@@ -398,8 +396,7 @@ class CustomerTools:
 
     def book(self, service_id: Any, start: datetime, staff_id: Any = None, customer_name: str | None = None) -> dict:
         service = self.service(service_id)
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=self.tz)
+        start = self.aware(start)
         staff_uuid = _uuid(staff_id, "a esa persona") if staff_id else None
         if staff_uuid is not None:
             self.staff_member(staff_uuid)
@@ -580,8 +577,7 @@ class CustomerTools:
 
     def check_slot(self, service_id: Any, start: datetime, staff_id: Any = None, own_appointment_id: Any = None) -> None:
         """Raise a ToolError unless ``start`` is a real free slot (a moved appointment may overlap itself)."""
-        if start.tzinfo is None:
-            start = start.replace(tzinfo=self.tz)
+        start = self.aware(start)
         staff_uuid = _uuid(staff_id, "a esa persona") if staff_id else None
         if staff_uuid is not None:
             self.staff_member(staff_uuid)
@@ -600,22 +596,6 @@ def clean_name(name: str) -> str:
         raise ToolError("Ese nombre es demasiado largo.")
     words = [w if any(c.isupper() for c in w) else w.capitalize() for w in text.split()]
     return " ".join(words)
-
-
-def spread(items: list, count: int) -> list:
-    """``count`` items evenly spread over ``items`` (first and last included when possible)."""
-    if len(items) <= count:
-        return list(items)
-    if count <= 1:
-        return items[:1]
-    step = (len(items) - 1) / (count - 1)
-    picked, seen = [], set()
-    for i in range(count):
-        index = round(i * step)
-        if index not in seen:
-            seen.add(index)
-            picked.append(items[index])
-    return picked
 
 
 def first_name(name: str | None) -> str:

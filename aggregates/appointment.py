@@ -9,24 +9,12 @@ from eventsourcing.domain import event
 
 from aggregates.base import ParloAggregate
 from aggregates.errors import InvalidInput, InvalidTransition
+from vocabulary.statuses import APPOINTMENT_STATUS_ES, APPOINTMENT_TRANSITIONS, LIVE_APPOINTMENT_STATUSES
 
 SOURCES = ("whatsapp", "web", "manual", "walk_in")
-LIVE = ("pending", "confirmed")
-# pending -> confirmed -> completed | no_show; anything live can be cancelled.
-TRANSITIONS = {
-    "pending": {"confirmed", "cancelled", "completed", "no_show"},
-    "confirmed": {"cancelled", "completed", "no_show"},
-    "completed": set(),
-    "cancelled": set(),
-    "no_show": set(),
-}
-STATUS_ES = {
-    "pending": "pendiente",
-    "confirmed": "confirmada",
-    "completed": "completada",
-    "cancelled": "cancelada",
-    "no_show": "marcada como no asistió",
-}
+LIVE = LIVE_APPOINTMENT_STATUSES
+TRANSITIONS = APPOINTMENT_TRANSITIONS  # pending -> confirmed -> completed | no_show; live -> cancelled
+STATUS_ES = APPOINTMENT_STATUS_ES
 
 
 class Appointment(ParloAggregate):

@@ -35,6 +35,7 @@ from aggregates.organization_rules import (  # noqa: F401 - the constants are pa
 )
 from aggregates.timeslots import local_date, validate_timezone, validate_weekly_hours, within_hours
 from aggregates.values import Closure, Location, Service, Spot
+from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES
 
 NAMESPACE = uuid.UUID("5b0c7b0e-9a52-4d55-8f43-2f8a6b1d7c10")
 
@@ -138,12 +139,16 @@ class Organization(ParloAggregate):
     def uses_spots(self, location_id: uuid.UUID) -> bool:
         return any(s.location_id == str(location_id) and s.is_active for s in self.spots.values())
 
+    def check_taking_bookings(self) -> None:
+        """Raise unless the business's status lets it take appointments (onboarding or active)."""
+        if self.status not in LIVE_ORGANIZATION_STATUSES:
+            raise BusinessClosed("Este negocio no está recibiendo citas por ahora.")
+
     def check_open(self, location_id: uuid.UUID, start: datetime, end: datetime) -> None:
         """Raise unless the business is open for the whole of [start, end)."""
         if start >= end:
             raise InvalidInput("La hora de inicio debe ser antes de la hora de fin.")
-        if self.status in ("suspended", "churned"):
-            raise BusinessClosed("Este negocio no está recibiendo citas por ahora.")
+        self.check_taking_bookings()
         for closure in self.closures.values():
             if closure.covers(local_date(start, self.timezone)) or closure.covers(local_date(end, self.timezone)):
                 reason = f" ({closure.reason})" if closure.reason else ""

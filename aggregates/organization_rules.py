@@ -9,31 +9,13 @@ from collections.abc import Mapping
 from typing import Any
 
 from aggregates.errors import AlreadyExists, InvalidInput
+from vocabulary.settings import DEFAULT_SETTINGS, SETTING_LIMITS
+from vocabulary.statuses import ORGANIZATION_STATUSES, ORGANIZATION_TRANSITIONS
 
-STATUSES = ("onboarding", "active", "suspended", "churned")
-STATUS_TRANSITIONS = {
-    "onboarding": {"active", "suspended", "churned"},
-    "active": {"suspended", "churned"},
-    "suspended": {"active", "churned"},
-    "churned": {"active"},
-}
+STATUSES = ORGANIZATION_STATUSES
+STATUS_TRANSITIONS = ORGANIZATION_TRANSITIONS
 BUSINESS_TYPES = ("barbershop", "hair_salon", "nail_salon", "spa", "beauty_salon", "other")
-DEFAULT_SETTINGS: dict[str, Any] = {
-    "min_notice_minutes": 60,
-    "max_horizon_days": 30,
-    "buffer_minutes": 0,
-    "slot_interval_minutes": 30,
-    "reminder_hours_before": 24,
-}
-
-# The only settings there are, with their allowed (inclusive) ranges.
-SETTING_LIMITS: dict[str, tuple[int, int]] = {
-    "min_notice_minutes": (0, 7 * 24 * 60),
-    "max_horizon_days": (1, 365),
-    "buffer_minutes": (0, 240),
-    "slot_interval_minutes": (5, 240),
-    "reminder_hours_before": (1, 72),
-}
+# The only settings there are, their defaults and allowed (inclusive) ranges: vocabulary.settings.
 
 
 def clean_name(value: str, what: str, limit: int = 120) -> str:

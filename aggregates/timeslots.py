@@ -3,30 +3,33 @@
 Weekly hours are stored as ``{"mon": [["10:00", "20:00"]], "sun": []}``: string keys and
 lists survive the JSON round trip of the event store unchanged, so replayed state equals
 live state. A missing or empty day means closed.
+
+The interval math itself is ``vocabulary.hours`` (the read side's availability uses the same
+functions); this module adds validation and turns its errors into ``InvalidInput``.
 """
 
 from __future__ import annotations
 
-import re
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timezone
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from aggregates.errors import InvalidInput
+from vocabulary import hours as _hours
+from vocabulary.hours import WeeklyHours, overlaps
+from vocabulary.weekdays import WEEKDAY_NAMES as WEEKDAY_NAMES_ES
+from vocabulary.weekdays import WEEKDAYS
 
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-WEEKDAY_NAMES_ES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
+__all__ = [
+    "WEEKDAYS", "WEEKDAY_NAMES_ES", "WeeklyHours", "overlaps", "parse_hhmm", "day_intervals", "within_hours",
+    "validate_weekly_hours", "validate_timezone", "ensure_utc", "local_date",
+]  # fmt: skip
 
-WeeklyHours = dict[str, list[list[str]]]
-
-
-def parse_hhmm(value: str) -> time:
-    if not isinstance(value, str) or not _HHMM.match(value):
-        raise InvalidInput(f"La hora «{value}» no es válida; usa el formato HH:MM (por ejemplo 09:30).")
-    if value == "24:00":
-        return time.max
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+_checked = _hours.raising(InvalidInput)
+parse_hhmm = _checked(_hours.parse_hhmm)
+# The UTC intervals a weekly schedule covers on one local date (DST-correct), and whether
+# [start, end) lies inside one of them: the read side's availability uses the same functions.
+day_intervals = _checked(_hours.day_intervals)
+within_hours = _checked(_hours.within_hours)
 
 
 def validate_weekly_hours(hours: dict) -> WeeklyHours:
@@ -82,29 +85,3 @@ def ensure_utc(moment: datetime) -> datetime:
 
 def local_date(moment: datetime, tz: str) -> date:
     return moment.astimezone(ZoneInfo(tz)).date()
-
-
-def day_intervals(hours: WeeklyHours, day: date, tz: str) -> list[tuple[datetime, datetime]]:
-    """The UTC intervals a weekly schedule covers on one local date (DST-correct)."""
-    zone = ZoneInfo(tz)
-    intervals = []
-    for opens, closes in hours.get(WEEKDAYS[day.weekday()], []):
-        start = datetime.combine(day, parse_hhmm(opens), zone)
-        end_time = parse_hhmm(closes)
-        end = (
-            datetime.combine(day + timedelta(days=1), time(0), zone)
-            if end_time == time.max
-            else datetime.combine(day, end_time, zone)
-        )
-        intervals.append((start.astimezone(timezone.utc), end.astimezone(timezone.utc)))
-    return intervals
-
-
-def within_hours(hours: WeeklyHours, start: datetime, end: datetime, tz: str) -> bool:
-    """True when [start, end) lies inside one opening interval of its local day."""
-    day = local_date(start, tz)
-    return any(opens <= start and end <= closes for opens, closes in day_intervals(hours, day, tz))
-
-
-def overlaps(a_start: datetime, a_end: datetime, b_start: datetime, b_end: datetime) -> bool:
-    return a_start < b_end and b_start < a_end

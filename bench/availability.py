@@ -43,6 +43,8 @@ import psycopg  # noqa: E402
 from psycopg import sql  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
+from vocabulary.hours import day_intervals  # noqa: E402
+
 DB_NAME = "parlo_t4a_bench"
 PG = {"host": "127.0.0.1", "port": 5432, "user": "postgres"}
 MX = ZoneInfo("America/Mexico_City")
@@ -120,10 +122,7 @@ def build_month(container, rng: random.Random, real_days: int):
     synthetic_rows = []
     for offset in range(30):
         day = today + timedelta(days=offset)
-        ranges = DEMO_HOURS[("mon", "tue", "wed", "thu", "fri", "sat", "sun")[day.weekday()]]
-        for opens, closes in ranges:
-            start = datetime.combine(day, datetime.strptime(opens, "%H:%M").time(), MX)
-            end = datetime.combine(day, datetime.strptime(closes, "%H:%M").time(), MX)
+        for start, end in day_intervals(DEMO_HOURS, day, MX):
             for staff_id in staff_ids:
                 open_minutes += int((end - start).total_seconds() // 60)
                 cursor = start

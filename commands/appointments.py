@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from aggregates.appointment import STATUS_ES, Appointment
 from aggregates.calendar import DayCalendar, SpotDay, StaffDay
 from aggregates.customer import Customer
-from aggregates.errors import BusinessClosed, DomainError, InvalidInput, InvalidTransition, NoAvailability, NotFound, PermissionDenied, SlotTaken
+from aggregates.errors import DomainError, InvalidInput, InvalidTransition, NoAvailability, NotFound, PermissionDenied, SlotTaken
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from aggregates.timeslots import ensure_utc, local_date
@@ -167,8 +167,7 @@ def book_appointment(app: CommandBase, cmd: BookAppointment) -> CommandResult:
     if walk_in:
         # someone is already in the chair: opening hours don't apply, a suspended business still does
         org.location(location_id)
-        if org.status in ("suspended", "churned"):
-            raise BusinessClosed("Este negocio no está recibiendo citas por ahora.")
+        org.check_taking_bookings()
     else:
         org.check_open(location_id, start, end)
     days = _Days(app, org.id)

@@ -7,7 +7,7 @@ the read models are derived from.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -15,12 +15,9 @@ from eventsourcing.application import AggregateNotFoundError
 from aggregates.errors import NotFound
 from aggregates.event_data import jsonable
 from commands.base import CommandBase
+from vocabulary.hours import as_utc
 
 _META = frozenset({"originator_id", "originator_version", "timestamp", "originator_topic"})
-
-
-def _utc(value: datetime) -> datetime:
-    return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
 
 
 class HistoryQueries(CommandBase):
@@ -51,7 +48,7 @@ class HistoryQueries(CommandBase):
                     "version": event.originator_version,
                     "type": type(event).__name__,
                     "aggregate_type": type(event).__qualname__.split(".")[0],
-                    "timestamp": _utc(event.timestamp).isoformat(),
+                    "timestamp": as_utc(event.timestamp).isoformat(),
                     "actor": data.pop("actor", None),
                     "cause": data.pop("cause", None),
                     "data": jsonable({**data, **({"originator_topic": topic} if topic else {})}),
@@ -68,8 +65,8 @@ class HistoryQueries(CommandBase):
             if version < 1 or version > last:
                 raise NotFound(f"Ese registro no tiene la versión {version}; su última versión es la {last}.")
         if at is not None:
-            at = _utc(at)
-            versions = [e.originator_version for e in self._stored_events(aggregate_id) if _utc(e.timestamp) <= at]
+            at = as_utc(at)
+            versions = [e.originator_version for e in self._stored_events(aggregate_id) if as_utc(e.timestamp) <= at]
             if not versions:
                 raise NotFound("Ese registro todavía no existía en ese momento.")
             version = min(versions[-1], version) if version is not None else versions[-1]

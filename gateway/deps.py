@@ -20,8 +20,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from gateway.security.principals import OrgScope, Principal
 from gateway.security.throttle import Throttles
 from gateway.security.tokens import INVALID_TOKEN, TokenService, unauthorized
+from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES
 
-LOGIN_STATUSES = ("active", "onboarding")
+LOGIN_STATUSES = LIVE_ORGANIZATION_STATUSES
 
 NOT_AUTHENTICATED = "Inicia sesión para continuar."
 SUSPENDED = "Este negocio está suspendido; no es posible iniciar sesión. Contacta a soporte de Parlo."

@@ -40,11 +40,10 @@ them (staff and owners may book inside them on purpose).
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,25 +51,21 @@ from sqlalchemy import BigInteger, Engine, Integer, String, and_, cast, func, or
 from sqlalchemy.engine import Connection
 
 from readmodels import tables as t
+from vocabulary import hours as _hours
+from vocabulary.hours import PART_OF_DAY_HOURS, Interval, WeeklyHours, epoch, local_midnight, part_of_day
+from vocabulary.settings import DEFAULT_SETTINGS
+from vocabulary.statuses import LIVE_ORGANIZATION_STATUSES, OCCUPYING_APPOINTMENT_STATUSES
 
 UTC = timezone.utc
-WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 MAX_RANGE_DAYS = 30  # date_to - date_from may be at most this many days
-OCCUPYING_STATUSES = ("pending", "confirmed", "completed", "no_show")
-LIVE_ORGANIZATION_STATUSES = ("onboarding", "active")
-DEFAULT_SETTINGS: dict[str, int] = {
-    "min_notice_minutes": 60,
-    "max_horizon_days": 30,
-    "buffer_minutes": 0,
-    "slot_interval_minutes": 30,
-}
+OCCUPYING_STATUSES = OCCUPYING_APPOINTMENT_STATUSES
 # Longest an appointment can last (services allow up to 600 min) plus the largest buffer (240):
 # appointments starting this long before the range can still reach into it.
 _LOOKBACK = timedelta(days=1)
 # Block pieces are split per local day by the write side, so they are never longer than a day.
 _BLOCK_LOOKBACK = timedelta(days=2)
 
-PARTS_OF_DAY = ("morning", "afternoon", "evening")
+PARTS_OF_DAY = tuple(PART_OF_DAY_HOURS)
 _PART_ALIASES = {
     "morning": "morning",
     "mañana": "morning",
@@ -80,10 +75,7 @@ _PART_ALIASES = {
     "evening": "evening",
     "noche": "evening",
 }
-_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$|^24:00$")
-
-WeeklyHours = Mapping[str, Sequence[Sequence[str]]]
-Interval = tuple[datetime, datetime]  # UTC-aware (naive = UTC); epoch seconds (int) are accepted too
+# Intervals (vocabulary.hours.Interval) are UTC-aware datetimes (naive = UTC); epoch seconds (int) are accepted too.
 
 
 class AvailabilityError(ValueError):
@@ -148,16 +140,12 @@ class SpotCalendar:
     appointments: Sequence[Interval] = ()
 
 
-# ---- small time helpers (re-implemented: read models do not import aggregates) ----------------
+# ---- time helpers: the interval math is vocabulary.hours, shared with the write side ----------
 
 
-def parse_hhmm(value: str) -> time:
-    if not isinstance(value, str) or not _HHMM.match(value):
-        raise AvailabilityError(f"La hora «{value}» no es válida.")
-    if value == "24:00":
-        return time.max
-    hours, minutes = value.split(":")
-    return time(int(hours), int(minutes))
+_checked = _hours.raising(AvailabilityError)
+parse_hhmm = _checked(_hours.parse_hhmm)
+day_intervals = _checked(_hours.day_intervals)  # the write side's rule (aggregates/timeslots.py)
 
 
 def zone_for(name: str) -> ZoneInfo:
@@ -167,40 +155,6 @@ def zone_for(name: str) -> ZoneInfo:
         raise AvailabilityError(f"«{name}» no es una zona horaria válida.") from None
 
 
-def day_intervals(hours: WeeklyHours | None, day: date, zone: ZoneInfo) -> list[Interval]:
-    """The UTC intervals a weekly schedule covers on one local date (same rule as the write side:
-    a local time is read with fold=0, "24:00" is the next midnight)."""
-    if not hours:
-        return []
-    intervals = []
-    for opens, closes in hours.get(WEEKDAYS[day.weekday()], None) or []:
-        start = datetime.combine(day, parse_hhmm(opens), zone)
-        end_time = parse_hhmm(closes)
-        end = (
-            datetime.combine(day + timedelta(days=1), time(0), zone)
-            if end_time == time.max
-            else datetime.combine(day, end_time, zone)
-        )
-        start, end = start.astimezone(UTC), end.astimezone(UTC)
-        if start < end:
-            intervals.append((start, end))
-    intervals.sort()
-    return intervals
-
-
-def local_midnight(day: date, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(0), zone).astimezone(UTC)
-
-
-def part_of_day(local_start: datetime) -> str:
-    """morning before 12:00, afternoon 12:00-18:59, evening from 19:00 (business-local)."""
-    if local_start.hour < 12:
-        return "morning"
-    if local_start.hour < 19:
-        return "afternoon"
-    return "evening"
-
-
 def normalize_part_of_day(value: str | None) -> str | None:
     if value is None:
         return None
@@ -208,16 +162,6 @@ def normalize_part_of_day(value: str | None) -> str | None:
     if key is None:
         raise AvailabilityError("Indica mañana, tarde o noche.")
     return key
-
-
-def epoch(moment: datetime | int) -> int:
-    """Whole seconds since the epoch; naive datetimes (SQLite drops the offset) are UTC; ints are
-    taken as epoch seconds already."""
-    if isinstance(moment, int):
-        return moment
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return int(moment.timestamp())
 
 
 def check_range(date_from: date, date_to: date) -> None:
@@ -434,15 +378,7 @@ def filter_part_of_day(slots: Iterable[Slot], part: str | None) -> list[Slot]:
 
 def spread(slots: Sequence[Slot], limit: int | None) -> list[Slot]:
     """Up to ``limit`` slots spread evenly over the list (always the first; the last when it fits)."""
-    if limit is None or len(slots) <= limit:
-        return list(slots)
-    if limit <= 0:
-        return []
-    if limit == 1:
-        return [slots[0]]
-    last = len(slots) - 1
-    picks = sorted({round(i * last / (limit - 1)) for i in range(limit)})
-    return [slots[i] for i in picks]
+    return _hours.spread(slots, limit)
 
 
 # ---- the loader ---------------------------------------------------------------------------------

@@ -2,41 +2,18 @@
 
 from __future__ import annotations
 
-import uuid
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, and_, or_, select
+from sqlalchemy import and_, or_, select
 
 from readmodels.conversation_tables import conversations, messages
+from readmodels.rows import Reads, Row, as_uuid
 
-Row = dict[str, Any]
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+_uuid = as_uuid
 
 
-def _clean(mapping: Any) -> Row:
-    row = dict(mapping)
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            row[key] = value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
-    return row
-
-
-class ConversationReads:
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    def _all(self, query: Select) -> list[Row]:
-        with self.engine.connect() as conn:
-            return [_clean(r) for r in conn.execute(query).mappings()]
-
-    def _one(self, query: Select) -> Row | None:
-        rows = self._all(query.limit(1))
-        return rows[0] if rows else None
-
+class ConversationReads(Reads):
     # ---- conversations -----------------------------------------------------------------
 
     def list_conversations(

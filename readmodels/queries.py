@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Engine, Select, func, or_, select
+from sqlalchemy import Select, func, or_, select
 
+from readmodels.rows import Reads, Row, as_uuid
 from readmodels.tables import (
     activity,
     appointment_history,
@@ -32,48 +33,13 @@ from readmodels.tables import (
     staff_blocks,
     whatsapp_numbers,
 )
+from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES
 
-Row = dict[str, Any]
-
-
-def _uuid(value: Any) -> uuid.UUID:
-    return value if isinstance(value, uuid.UUID) else uuid.UUID(str(value))
+_uuid = as_uuid
 
 
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
-
-
-def _clean(mapping: Any) -> Row:
-    row = dict(mapping)
-    for key, value in row.items():
-        if isinstance(value, datetime):
-            row[key] = _utc(value)
-    return row
-
-
-class ReadStore:
+class ReadStore(Reads):
     """Queries for the gateway, the agent and the admin/audit endpoints. Thread-safe (engine-based)."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
-    # ---- plumbing --------------------------------------------------------------------------
-
-    def _all(self, query: Select) -> list[Row]:
-        with self.engine.connect() as conn:
-            return [_clean(r) for r in conn.execute(query).mappings()]
-
-    def _one(self, query: Select) -> Row | None:
-        with self.engine.connect() as conn:
-            row = conn.execute(query).mappings().first()
-        return _clean(row) if row is not None else None
-
-    def _scalar(self, query: Select) -> Any:
-        with self.engine.connect() as conn:
-            return conn.execute(query).scalar()
 
     # ---- organizations ---------------------------------------------------------------------
 
@@ -304,8 +270,8 @@ class ReadStore:
         query = self._appointment_query().where(
             appointments.c.organization_id == _uuid(org_id),
             appointments.c.customer_id == _uuid(customer_id),
-            appointments.c.status.in_(("pending", "confirmed")),
-            appointments.c.scheduled_end > _utc(now),
+            appointments.c.status.in_(LIVE_APPOINTMENT_STATUSES),
+            appointments.c.scheduled_end > now,
         )
         return self._all(query.order_by(appointments.c.scheduled_start, appointments.c.id))
 
@@ -313,13 +279,13 @@ class ReadStore:
         """Appointments overlapping the UTC interval [start, end) (for availability and reminders)."""
         query = self._appointment_query().where(
             appointments.c.organization_id == _uuid(org_id),
-            appointments.c.scheduled_start < _utc(end),
-            appointments.c.scheduled_end > _utc(start),
+            appointments.c.scheduled_start < end,
+            appointments.c.scheduled_end > start,
         )
         if staff_id is not None:
             query = query.where(appointments.c.staff_id == _uuid(staff_id))
         if live_only:
-            query = query.where(appointments.c.status.in_(("pending", "confirmed")))
+            query = query.where(appointments.c.status.in_(LIVE_APPOINTMENT_STATUSES))
         return self._all(query.order_by(appointments.c.scheduled_start, appointments.c.id))
 
     # ---- staff blocks --------------------------------------------------------------------------------

@@ -10,24 +10,20 @@ clock's booking time) get none: their confirmation was sent moments before.
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, select
 
 from readmodels.tables import appointments, customers, organizations, services
+from vocabulary.hours import as_utc
+from vocabulary.settings import DEFAULT_SETTINGS, SETTING_LIMITS
+from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES, SILENT_ORGANIZATION_STATUSES
 
 Row = dict[str, Any]
-LIVE_STATUSES = ("pending", "confirmed")
-DEFAULT_HOURS_BEFORE = 24
-MAX_HOURS_BEFORE = 72  # the largest value the organization setting accepts
-SILENT_ORGANIZATION_STATUSES = ("suspended", "churned")
-
-
-def _utc(value: datetime) -> datetime:
-    if value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
-    return value.astimezone(timezone.utc)
+LIVE_STATUSES = LIVE_APPOINTMENT_STATUSES
+DEFAULT_HOURS_BEFORE = DEFAULT_SETTINGS["reminder_hours_before"]
+MIN_HOURS_BEFORE, MAX_HOURS_BEFORE = SETTING_LIMITS["reminder_hours_before"]
 
 
 def hours_before(settings: Any) -> float:
@@ -37,7 +33,7 @@ def hours_before(settings: Any) -> float:
         hours = float(value if value is not None else DEFAULT_HOURS_BEFORE)
     except (TypeError, ValueError):
         hours = DEFAULT_HOURS_BEFORE
-    return min(max(hours, 1.0), float(MAX_HOURS_BEFORE))
+    return min(max(hours, float(MIN_HOURS_BEFORE)), float(MAX_HOURS_BEFORE))
 
 
 class ReminderReads:
@@ -51,7 +47,7 @@ class ReminderReads:
         ``organization_id``, ``customer_id``, ``scheduled_start`` (UTC), ``status``, ``reschedule_count``,
         ``customer_name``, ``customer_phone``, ``service_name``, ``price_cents``,
         ``organization_name``, ``timezone``, ``hours_before``."""
-        now = _utc(now)
+        now = as_utc(now)
         query = (
             select(
                 appointments.c.id.label("appointment_id"),
@@ -88,10 +84,9 @@ class ReminderReads:
         with self.engine.connect() as conn:
             for mapping in conn.execute(query).mappings():
                 row = dict(mapping)
-                row["scheduled_start"] = _utc(row["scheduled_start"])
                 row["hours_before"] = hours_before(row.pop("settings"))
                 window = timedelta(hours=row["hours_before"])
-                if _utc(row.pop("created_at")) > row["scheduled_start"] - window:
+                if row.pop("created_at") > row["scheduled_start"] - window:
                     # Booked inside the window: the confirmation just sent is reminder enough (the
                     # chat only promises a reminder for appointments more than a window away).
                     continue

@@ -11,6 +11,7 @@ from sqlalchemy import Engine, func, select
 
 from readmodels.conversation_tables import conversations, messages
 from readmodels.tables import appointments, customers, locations, organizations, staff
+from vocabulary.statuses import ORGANIZATION_STATUSES
 
 
 class PlatformQueries:
@@ -31,7 +32,7 @@ class PlatformQueries:
             ).scalar_one()
             conversation_count = conn.execute(select(func.count()).select_from(conversations)).scalar_one()
             message_count = conn.execute(select(func.count()).select_from(messages)).scalar_one()
-        statuses = ("onboarding", "active", "suspended", "churned")
+        statuses = ORGANIZATION_STATUSES
         return {
             "organizations": {
                 "total": sum(by_status.values()),

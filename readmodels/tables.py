@@ -12,7 +12,6 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
-    DateTime,
     Index,
     Integer,
     MetaData,
@@ -23,8 +22,10 @@ from sqlalchemy import (
     Uuid,
 )
 
+from readmodels.types import UTCDateTime
+
 metadata = MetaData()
-TZ = DateTime(timezone=True)
+TZ = UTCDateTime()  # aware UTC in and out: no reader converts naive values by hand
 
 # One row per projection: the position (notification id) of the last event it applied.
 projection_tracking = Table(

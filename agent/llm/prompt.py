@@ -2,25 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import time, timedelta
+from datetime import timedelta
 
-from agent.spanish.format import format_date, format_time
+from agent.spanish.format import format_date, format_time, format_weekly_hours
 from agent.tools import CustomerTools
 
-_DAYS = (("mon", "Lunes"), ("tue", "Martes"), ("wed", "Miércoles"), ("thu", "Jueves"), ("fri", "Viernes"), ("sat", "Sábado"), ("sun", "Domingo"))
-
-
 def _hours(tools: CustomerTools) -> str:
-    hours = tools.business_hours()
-    lines = []
-    for key, name in _DAYS:
-        ranges = hours.get(key) or []
-        if ranges:
-            text = ", ".join(f"{format_time(time.fromisoformat(a))} a {format_time(time.fromisoformat(b))}" for a, b in ranges)
-        else:
-            text = "cerrado"
-        lines.append(f"  - {name}: {text}")
-    return "\n".join(lines)
+    return format_weekly_hours(tools.business_hours())
 
 
 def _pending(proposals: list) -> str:

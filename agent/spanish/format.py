@@ -1,14 +1,26 @@
-"""Exact-string formatting for replies. One house style, no locale lookups.
+"""Exact-string formatting for replies: re-exported from the shared vocabulary.
 
-Babel/locale output drifts between versions and platforms (es_MX short times come out as
-"3:00\u202fp.m."), and customers see these strings verbatim, so the tables live here and tests
-pin the exact output.
+The rules live in ``vocabulary.spanish`` (dates, times, prices, durations, business hours) and
+``vocabulary.phones`` (phone display) so every layer formats the same way; these names stay
+here because the agent, the gateway and the tests import them from ``agent.spanish.format``.
 """
 
 from __future__ import annotations
 
-import datetime as _dt
-import re
+from vocabulary.phones import format_phone
+from vocabulary.spanish import (
+    format_at_time,
+    format_date,
+    format_date_capitalized,
+    format_day_phrase,
+    format_duration,
+    format_price,
+    format_ranges,
+    format_time,
+    format_weekly_hours,
+    relative_day_label,
+)
+from vocabulary.weekdays import MONTH_NAMES, WEEKDAY_NAMES
 
 __all__ = [
     "WEEKDAY_NAMES",
@@ -22,103 +34,6 @@ __all__ = [
     "format_duration",
     "relative_day_label",
     "format_day_phrase",
+    "format_ranges",
+    "format_weekly_hours",
 ]
-
-# Index = date.weekday() (Monday = 0) and month - 1.
-WEEKDAY_NAMES = ("lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo")
-MONTH_NAMES = (
-    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio",
-    "agosto", "septiembre", "octubre", "noviembre", "diciembre",
-)  # fmt: skip
-
-# Area codes that are two digits long; every other Mexican area code has three, and the
-# grouping of the local number follows from that ("55 1234 5678" vs "222 123 4567").
-_TWO_DIGIT_AREA_CODES = frozenset({"55", "56", "33", "81"})
-
-
-def _as_date(d: _dt.date) -> _dt.date:
-    # datetime is a date subclass, but date arithmetic between the two raises TypeError.
-    return d.date() if isinstance(d, _dt.datetime) else d
-
-
-def format_date(d: _dt.date) -> str:
-    """'jueves 15 de enero': lowercase names, no leading zero, no year."""
-    return f"{WEEKDAY_NAMES[d.weekday()]} {d.day} de {MONTH_NAMES[d.month - 1]}"
-
-
-def format_date_capitalized(d: _dt.date) -> str:
-    """'Jueves 15 de enero', for the start of a sentence."""
-    text = format_date(d)
-    return text[0].upper() + text[1:]
-
-
-def format_time(t: _dt.time | _dt.datetime) -> str:
-    """'3:00 PM', '11:30 AM', '12:00 PM' (noon), '12:00 AM' (midnight).
-
-    A datetime is shown in its own wall-clock time: convert to the business's zone first.
-    """
-    if isinstance(t, _dt.datetime):
-        t = t.time()
-    hour12 = t.hour % 12 or 12
-    suffix = "AM" if t.hour < 12 else "PM"
-    return f"{hour12}:{t.minute:02d} {suffix}"
-
-
-def format_at_time(t: _dt.time | _dt.datetime) -> str:
-    """'a las 4:00 PM', but 'a la 1:30 PM': Spanish uses the singular article for one o'clock."""
-    text = format_time(t)
-    article = "a la" if text.startswith("1:") else "a las"
-    return f"{article} {text}"
-
-
-def format_price(cents: int) -> str:
-    """'$150', '$150.50', '$1,200'. Whole pesos drop the decimals, as menus in Mexico do."""
-    if isinstance(cents, bool) or not isinstance(cents, int):
-        raise TypeError(f"price must be an int number of cents, got {type(cents).__name__}")
-    sign = "-" if cents < 0 else ""
-    pesos, rest = divmod(abs(cents), 100)
-    decimals = f".{rest:02d}" if rest else ""
-    return f"{sign}${pesos:,}{decimals}"
-
-
-def format_phone(e164: str) -> str:
-    """'+52 55 1234 5678' / '+52 222 123 4567' for Mexican numbers; anything else unchanged.
-
-    Accepts the WhatsApp forms too ('whatsapp:+52…', and the legacy mobile '+521' + 10 digits).
-    """
-    raw = e164.strip()
-    compact = re.sub(r"[\s\-().]", "", raw.removeprefix("whatsapp:"))
-    match = re.fullmatch(r"\+52(?:1)?(\d{10})", compact)
-    if not match:
-        return e164
-    national = match.group(1)
-    if national[:2] in _TWO_DIGIT_AREA_CODES:
-        return f"+52 {national[:2]} {national[2:6]} {national[6:]}"
-    return f"+52 {national[:3]} {national[3:6]} {national[6:]}"
-
-
-def format_duration(minutes: int) -> str:
-    """'30 min', '1 hr', '1 hr 30 min', '2 hr'. Abbreviations are invariable, like 'min'."""
-    if minutes < 0:
-        raise ValueError("duration cannot be negative")
-    hours, mins = divmod(int(minutes), 60)
-    if not hours:
-        return f"{mins} min"
-    if not mins:
-        return f"{hours} hr"
-    return f"{hours} hr {mins} min"
-
-
-def relative_day_label(d: _dt.date, today: _dt.date) -> str | None:
-    """'hoy', 'mañana', 'pasado mañana', or None for any other day (including past days)."""
-    return {0: "hoy", 1: "mañana", 2: "pasado mañana"}.get((_as_date(d) - _as_date(today)).days)
-
-
-def format_day_phrase(d: _dt.date, today: _dt.date) -> str:
-    """'mañana jueves 15 de enero', 'hoy miércoles 14 de enero', 'el sábado 17 de enero'.
-
-    The relative word comes first because that is what customers check; the full date follows
-    so there is no doubt near midnight or across a weekend.
-    """
-    label = relative_day_label(d, today)
-    return f"{label} {format_date(d)}" if label else f"el {format_date(d)}"

@@ -71,8 +71,7 @@ def check_availability(session: ToolSession, args: Any) -> dict:
 
 
 def _local_start(session: ToolSession, start: datetime) -> datetime:
-    tools = session.tools
-    return start.replace(tzinfo=tools.tz) if start.tzinfo is None else start.astimezone(tools.tz)
+    return session.tools.aware(start)
 
 
 def _day_fact(session: ToolSession, local: datetime) -> str:

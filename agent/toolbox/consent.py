@@ -13,6 +13,8 @@ import unicodedata
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
+from vocabulary.weekdays import WEEKDAY_WORDS
+
 _WORD = re.compile(r"[a-z0-9ñ]+")
 _YES_WORDS = frozenset(
     "si sip simon va vale sale dale ok okay oki okey perfecto perfect correcto confirmo confirmado confirmada "
@@ -28,7 +30,7 @@ _CHANGE_WORDS = frozenset(
     "luego temprano tarde noche manana hoy pasado semana aunque mmm nel nop nope ni tampoco "
     "lunes martes miercoles jueves viernes sabado domingo".split()
 )
-_WEEKDAYS = ("lunes", "martes", "miercoles", "jueves", "viernes", "sabado", "domingo")
+_WEEKDAYS = WEEKDAY_WORDS
 _CHANGE_STEMS = ("cambi", "mover", "muev", "movam", "reagend", "reprogram", "recorr", "adelant(?!e\\b)", "pospon", "pasarl", "pasar mi")
 
 

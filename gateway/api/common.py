@@ -6,7 +6,7 @@ import functools
 import logging
 import uuid
 from collections.abc import Callable, Iterable
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -15,6 +15,8 @@ import anyio
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from commands import CommandResult
+from vocabulary.hours import as_utc
+from vocabulary.weekdays import WEEKDAYS
 
 T = TypeVar("T")
 log = logging.getLogger("parlo.api")
@@ -88,7 +90,7 @@ DayHours = (
 WeeklyHours = Annotated[
     dict[str, DayHours],
     SchemaHint(
-        propertyNames={"enum": ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]},
+        propertyNames={"enum": list(WEEKDAYS)},
         description=(
             "Horario semanal: cada día (mon…sun) con rangos [apertura, cierre] en HH:MM (24 h); la apertura "
             "antes del cierre y sin encimarse. Un día omitido o [] está cerrado."
@@ -166,10 +168,9 @@ def iso(value: datetime | None, tz: str | None = None) -> str | None:
     """ISO 8601 with offset, in the business's time zone when given. Naive values are UTC."""
     if value is None:
         return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=timezone.utc)
+    value = as_utc(value)
     zone = _zone(tz)
-    return (value.astimezone(zone) if zone else value.astimezone(timezone.utc)).isoformat()
+    return (value.astimezone(zone) if zone else value).isoformat()
 
 
 def jsonable(value: Any, tz: str | None = None) -> Any:

@@ -28,10 +28,11 @@ from agent.spanish.format import format_at_time, format_day_phrase
 from aggregates.errors import DomainError
 from commands import Actor
 from commands.definitions import QueueOutboundMessage, RecordReminderSent
+from vocabulary.statuses import LIVE_APPOINTMENT_STATUSES
 
 log = logging.getLogger("parlo.whatsapp.reminders")
 ACTOR = Actor.system("reminders")
-LIVE = ("pending", "confirmed")
+LIVE = LIVE_APPOINTMENT_STATUSES
 
 REMINDER_TEXT = (
     "¡Hola{name}! Te recuerdo tu cita de {service} {when} en {business}. "
