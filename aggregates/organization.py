@@ -16,7 +16,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from eventsourcing.domain import event
+from eventsourcing.domain import event, register_topic
 
 from aggregates.base import ParloAggregate
 from aggregates.errors import AlreadyExists, BusinessClosed, InactiveService, InUse, InvalidInput, InvalidTransition, NotFound, OutsideBusinessHours
@@ -497,3 +497,6 @@ class Organization(ParloAggregate):
 for _legacy in LEGACY_EVENTS:
     setattr(Organization, _legacy.__name__, _legacy)
 Organization.ClosureRemoved = Organization.ClosureCancelled  # type: ignore[attr-defined]
+# Registered, not only aliased: projections filter stored topics in SQL and must ask for the old name
+# too, whether or not anything resolved it before (topics are computed when a projection class is made).
+register_topic(f"{__name__}:Organization.ClosureRemoved", Organization.ClosureCancelled)
