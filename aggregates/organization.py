@@ -1,8 +1,7 @@
 """The business: profile, status, locations, hours, closures, services, spots and settings.
 
-Written rarely and by the owner, so one aggregate holds it all. Appointments never load it for
-writing except the first time a service or spot is booked (``mark_*_used``), which is what lets
-it refuse to delete a service or spot that has appointments.
+Written rarely and by the owner, so one aggregate holds it all. Appointments load it for writing only
+the first time a service or spot is booked (``mark_*_used``): so it refuses to delete one in use.
 
 Services, spots, locations and closures are frozen value objects (aggregates/values.py). Each
 change is its own past-tense event with typed fields. The ``...Updated(changes: dict)`` events
@@ -497,6 +496,5 @@ class Organization(ParloAggregate):
 for _legacy in LEGACY_EVENTS:
     setattr(Organization, _legacy.__name__, _legacy)
 Organization.ClosureRemoved = Organization.ClosureCancelled  # type: ignore[attr-defined]
-# Registered, not only aliased: projections filter stored topics in SQL and must ask for the old name
-# too, whether or not anything resolved it before (topics are computed when a projection class is made).
+# Registered too, so the projections' SQL topic filters ask for the old name in any import order.
 register_topic(f"{__name__}:Organization.ClosureRemoved", Organization.ClosureCancelled)
