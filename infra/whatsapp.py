@@ -155,6 +155,9 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         central_number=central,
         wait_for=container.wait_for,
     )
+    from infra.provisioning import build_onboarding
+
+    processor.onboarding = build_onboarding(container, central, lambda message_id: holder["jobs"].enqueue_outbound(message_id))
     reminders = ReminderSweeper(container.app, ReminderReads(container.engine), clock=clock)
     if jobs is None:
         if wa_settings.jobs == "arq":
