@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from wa_support import PUBLIC_BASE, Stack
+from commands.onboarding import get_onboarding
+from wa_support import OWNER, PUBLIC_BASE, Stack
 
 NEW_OWNER = "+5215577776666"  # as WhatsApp delivers it
 NEW_OWNER_E164 = "+525577776666"
@@ -47,9 +48,6 @@ def test_an_owner_onboards_by_chat_and_a_customer_books_on_the_new_number(stack:
     assert stack.twilio.incoming_numbers[0]["sms_url"] == PUBLIC_BASE + "/api/v1/webhooks/whatsapp"
 
     # then: the organization is active, with its services, hours and owner
-    state = stack.app.onboarding(NEW_OWNER_E164) if hasattr(stack.app, "onboarding") else None
-    from commands.onboarding import get_onboarding
-
     state = get_onboarding(stack.app, NEW_OWNER_E164)
     assert state["step"] == "completed"
     org = stack.app.organization_view(state["organization_id"])
@@ -65,6 +63,17 @@ def test_an_owner_onboards_by_chat_and_a_customer_books_on_the_new_number(stack:
 
     # a customer books on the new number
     customer = "+5215544443333"
-    first = say(stack, "Hola, quiero un corte mañana a las 11", phone=customer, to=number)
-    assert "El Güero" in first or "corte" in first.lower()
-    print(first)
+    booked = say(stack, "Hola, quiero un corte mañana a las 11", phone=customer, to=number)
+    assert "agend" in booked and "11:00 AM" in booked
+    sent = stack.replies_to(customer)
+    assert all(m["from"] == f"whatsapp:{number}" for m in sent)  # answered from the new number
+    appointments = stack.container.reads.list_appointments(state["organization_id"])
+    assert len(appointments) == 1 and appointments[0]["service_name"] == "Corte"
+
+
+def test_someone_already_on_a_team_gets_the_team_answer_not_onboarding(stack: Stack) -> None:
+    stack.settle()
+    reply = say(stack, "Hola", phone=OWNER)  # the demo business's owner
+    assert "Don Carlos" in reply
+    assert get_onboarding(stack.app, OWNER) is None
+    assert stack.outcomes[-1]["outcome"] == "central"
