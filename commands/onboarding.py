@@ -162,8 +162,8 @@ def register_onboarded_business(app: CommandBase, cmd: RegisterOnboardedBusiness
     onboarding = _onboarding(app, cmd.owner_phone)
     if onboarding.organization_id is not None:
         return CommandResult(onboarding.organization_id, None, {"created": False})
-    if onboarding.phone_number is None:
-        raise InvalidInput("Todavía no hay número para este negocio.")
+    if onboarding.phone_number is None or onboarding.sender_sid is None:
+        raise InvalidInput("Todavía no hay número de WhatsApp para este negocio.")
     data = onboarding.data
     org_id = Organization.create_id(onboarding.phone_number)
     if app._exists(org_id):

@@ -6,10 +6,11 @@ BusinessOnboarding before the next starts, so a crash or a Twilio error resumes 
 1. buy a Mexican number (first looking for one already bought for this onboarding: the number is
    tagged with the onboarding's id in its FriendlyName, so a purchase whose answer was lost is
    found again, never bought twice) -> NumberPurchased
-2. register the Organization with its services, owner and team -> BusinessRegistered
-3. register the number as a WhatsApp sender under Parlo's WABA with the business's display name
+2. register the number as a WhatsApp sender under Parlo's WABA with the business's display name
    (a rejected name is retried with a variant) -> DisplayNameRejected / SenderRegistered
-4. point the number's webhook at Parlo's one endpoint -> WebhookPointed
+3. point the number's webhook at Parlo's one endpoint -> WebhookPointed
+4. register the Organization (status ``onboarding``) with the number, services, owner and team
+   -> BusinessRegistered
 5. the organization goes ``active`` -> Completed
 
 Without Twilio credentials ``MockProvisioner`` hands out numbers from a reserved test range.
@@ -29,7 +30,7 @@ from typing import Any, Protocol
 
 import requests
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
-from twilio.base.exceptions import TwilioRestException
+from twilio.base.exceptions import TwilioException, TwilioRestException
 
 from commands import Actor
 from commands.onboarding import (
@@ -79,6 +80,8 @@ def _reason(error: BaseException) -> str:
     """What a failure records and logs: the kind and Twilio's code, never a URL or credential."""
     if isinstance(error, TwilioRestException):
         return f"Twilio {error.status} (código {error.code})"
+    if isinstance(error, TwilioException) and len(error.args) > 1 and hasattr(error.args[1], "status_code"):
+        return f"Twilio {error.args[1].status_code}"  # a list page that failed (no Twilio code)
     return type(error).__name__
 
 
@@ -93,7 +96,7 @@ class TwilioProvisioner:
     def _call(self, step: str, fn: Callable[[], Any]) -> Any:
         try:
             return fn()
-        except TwilioRestException as error:
+        except TwilioException as error:
             raise ProvisioningError(step, _reason(error)) from error
         except requests.exceptions.RequestException as error:
             raise ProvisioningError(step, _reason(error)) from error
@@ -282,15 +285,16 @@ class ProvisioningJob:
                 found = self.provisioner.buy(self.provisioner.find_available(), tag, self.webhook_url)
             self.app.execute(RecordNumberPurchased(actor=ACTOR, cause=cause, owner_phone=owner_phone, phone_number=found[0], number_sid=found[1]))
             state = get_onboarding(self.app, owner_phone)
-        if state["organization_id"] is None:
-            self.app.execute(RegisterOnboardedBusiness(actor=ACTOR, cause=cause, owner_phone=owner_phone))
-            state = get_onboarding(self.app, owner_phone)
         if state["sender_sid"] is None:
             self._register_sender(owner_phone, cause, state)
             state = get_onboarding(self.app, owner_phone)
         if state["webhook_url"] != self.webhook_url:
             self.provisioner.point_webhook(state["number_sid"], self.webhook_url)
             self.app.execute(RecordWebhookPointed(actor=ACTOR, cause=cause, owner_phone=owner_phone, url=self.webhook_url))
+        # The business (and its owner as staff) exists only once its number works: until then
+        # the owner's messages to the central number stay in onboarding, which resumes this job.
+        if state["organization_id"] is None:
+            self.app.execute(RegisterOnboardedBusiness(actor=ACTOR, cause=cause, owner_phone=owner_phone))
         self.app.execute(CompleteOnboarding(actor=ACTOR, cause=cause, owner_phone=owner_phone, at=self.clock()))
         state = get_onboarding(self.app, owner_phone)
         return ProvisioningOutcome(True, state["phone_number"], state["organization_id"])
@@ -338,7 +342,7 @@ def build_provisioner(container: Any) -> Provisioner:
         from infra.twilio_client import twilio_rest_client
 
         client = twilio_rest_client(settings.twilio_account_sid, settings.twilio_auth_token.get_secret_value(), settings.twilio_api_url)
-        return TwilioProvisioner(client, waba_id=getattr(settings, "twilio_waba_id", "") or "")
+        return TwilioProvisioner(client, waba_id=settings.twilio_waba_id)
     from aggregates.organization import Organization
 
     return MockProvisioner(taken=lambda number: container.app._exists(Organization.create_id(number)))

@@ -77,3 +77,17 @@ def test_someone_already_on_a_team_gets_the_team_answer_not_onboarding(stack: St
     assert "Don Carlos" in reply
     assert get_onboarding(stack.app, OWNER) is None
     assert stack.outcomes[-1]["outcome"] == "central"
+
+
+def test_twilio_down_at_confirmation_tells_the_owner_and_the_next_message_finishes(stack: Stack) -> None:
+    for line in ["Hola", "Barbería El Güero", "corte $150 media hora, barba $100 20 min, afeitado $120 30 min",
+                 "de lunes a sábado de 10 a 8, domingo cerrado", "Juan Pérez", "no", "no"]:  # fmt: skip
+        say(stack, line)
+    stack.container.provisioning.wait_seconds = 0.001
+    stack.twilio.fail_route("create_sender", 3, "500")
+    reply = say(stack, "sí")
+    assert "Sigo activando el número" in reply and "Tus datos están guardados" in reply
+    assert get_onboarding(stack.app, NEW_OWNER_E164)["step"] == "provisioning_number"
+    live = say(stack, "¿ya quedó?")
+    assert "ya está en línea" in live
+    assert len(stack.twilio.incoming_numbers) == 1 and stack.twilio.route_calls["buy"] == 1
