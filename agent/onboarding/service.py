@@ -86,7 +86,7 @@ class OnboardingAgent:
         if first:
             if next_expecting == "business_name":
                 return [texts.WELCOME]
-            return ["¡Hola! 👋 Soy Parlo; te ayudo a tener tu negocio agendando citas por WhatsApp en minutos.\n\n" + reply + question]
+            return [texts.HELLO + "\n\n" + reply + question]
         return [reply + question]
 
     def _confirm(self, phone: str, state: dict, sid: str, at: datetime) -> list[str]:

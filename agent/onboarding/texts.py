@@ -8,9 +8,10 @@ from agent.onboarding.parsing import DAY_LABELS, DAYS, TYPE_LABELS
 from agent.spanish.format import format_duration, format_phone, format_price, format_time
 
 WELCOME = (
-    "¡Hola! 👋 Soy Parlo. Te ayudo a tener tu negocio agendando citas por WhatsApp en unos minutos.\n"
+    "¡Hola! 👋 Soy Parlo. Te ayudo a registrar tu negocio para que tus clientes agenden citas por WhatsApp en unos minutos.\n"
     "Para empezar, ¿cómo se llama tu negocio y qué es (barbería, salón, uñas, spa...)?"
 )
+HELLO = "¡Hola! 👋 Soy Parlo; te ayudo a registrar tu negocio para que tus clientes agenden citas por WhatsApp en minutos."
 ASK_NAME = "¿Cómo se llama tu negocio?"
 ASK_TYPE = "¿Qué tipo de negocio es {name}? Por ejemplo: barbería, salón de cabello, uñas, spa o salón de belleza."
 ASK_SERVICES = (
