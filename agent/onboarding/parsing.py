@@ -141,7 +141,7 @@ def _chunks(text: str) -> list[tuple[str, str]]:
     """(folded, original) pieces, one service each: split at commas, lines and semicolons, and at
     « y » only when both sides carry their own price."""
     out = []
-    for piece in re.split(r"[,;\n]+|\s+\+\s+", text or ""):
+    for piece in re.split(r"[;\n]+|,(?!\d{3}\b)|\s+\+\s+", text or ""):  # not the comma of "$1,200"
         if not piece.strip():
             continue
         folded = fold(piece)
