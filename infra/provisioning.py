@@ -348,12 +348,18 @@ def build_provisioner(container: Any) -> Provisioner:
     return MockProvisioner(taken=lambda number: container.app._exists(Organization.create_id(number)))
 
 
-def build_onboarding(container: Any, central_number: str, dispatch: Callable[[uuid.UUID], Any] | None) -> Callable[[str, dict], list[str]]:
-    """The processor's hook for case 1 (central number, not staff anywhere)."""
+def build_onboarding(
+    container: Any, central_number: str, dispatch: Callable[[uuid.UUID], Any] | None, *, llm_client: Any = None
+) -> Callable[[str, dict], list[str]]:
+    """The processor's hook for case 1 (central number, not staff anywhere). The LLM path runs
+    when an OpenAI-compatible client is configured (or given), the offline engine otherwise."""
+    from agent.onboarding.llm import OnboardingLLM
     from agent.onboarding.login_link import login_link_sender
     from agent.onboarding.service import OnboardingAgent
+    from infra.llm_client import build_llm_client
 
     settings = container.settings
+    client = llm_client if llm_client is not None else build_llm_client(settings)
     clock = container.clock or (lambda: datetime.now(timezone.utc))
     job = ProvisioningJob(container.app, build_provisioner(container), public_base_url=settings.public_base_url, clock=clock)
     container.provisioning = job
@@ -364,6 +370,7 @@ def build_onboarding(container: Any, central_number: str, dispatch: Callable[[uu
             container.app, secret=settings.secret_key.get_secret_value(), central_number=central_number, dispatch=dispatch
         ),
         clock=clock,
+        llm=OnboardingLLM(client, model=settings.llm_model) if client is not None else None,
     )
 
     def handle(phone: str, item: dict) -> list[str]:

@@ -14,6 +14,7 @@ from typing import Any
 
 from agent.onboarding import texts
 from agent.onboarding.engine import next_question, read_message, suggestion
+from agent.onboarding.tools import OnboardingTools
 from aggregates.errors import DomainError
 from commands import Actor
 from commands.onboarding import ConfirmOnboarding, RecordOnboardingTurn, ResumeOnboarding, StartOnboarding, get_onboarding
@@ -31,8 +32,10 @@ class OnboardingAgent:
         provision: Callable[[str, str], Any] | None,
         send_login_link: Callable[[Any, str, str], None] | None = None,
         clock: Callable[[], datetime] | None = None,
+        llm: Any = None,
     ) -> None:
         self.app = app
+        self.llm = llm
         self.provision = provision
         self.send_login_link = send_login_link
         self.clock = clock or (lambda: datetime.now(timezone.utc))
@@ -45,17 +48,32 @@ class OnboardingAgent:
         if state is None:
             self.app.execute(StartOnboarding(actor=ACTOR, cause=message_sid, owner_phone=phone, at=at))
             state = get_onboarding(self.app, phone)
-            return self._turn(phone, state, text, message_sid, at, first=True)
+            return self._answer(phone, state, text, message_sid, at, first=True)
         if state["step"] == "completed":
             return [texts.ALREADY_LIVE.format(name=state["data"]["business_name"], number=texts.format_phone(state["phone_number"]))]
         if state["step"] == "provisioning_number":
             return self._provision(phone, state, message_sid)
         resumed = self.app.execute(ResumeOnboarding(actor=ACTOR, cause=message_sid, owner_phone=phone, at=at)).data.get("resumed")
         state = get_onboarding(self.app, phone)
-        replies = self._turn(phone, state, text, message_sid, at, first=False)
+        replies = self._answer(phone, state, text, message_sid, at, first=False)
         if resumed:
             replies[0] = texts.RESUME.format(recap=texts.summary(state["data"])) + replies[0]
         return replies
+
+    def _answer(self, phone: str, state: dict, text: str, sid: str, at: datetime, *, first: bool) -> list[str]:
+        """The LLM path when configured (through the shared tool layer), else or on failure the
+        offline state machine."""
+        if self.llm is not None:
+            try:
+                tools = OnboardingTools(self.app, phone, cause=sid, at=at)
+                replies = self.llm.run(tools, text)
+                if tools.confirmed:
+                    return self._provision(phone, tools.state(), sid)
+                return replies
+            except Exception:  # noqa: BLE001 - the owner always gets an answer
+                log.exception("onboarding LLM turn failed; the offline engine answers")
+                state = get_onboarding(self.app, phone)
+        return self._turn(phone, state, text, sid, at, first=first)
 
     def _turn(self, phone: str, state: dict, text: str, sid: str, at: datetime, *, first: bool) -> list[str]:
         data, context = state["data"], dict(state["context"])
