@@ -49,6 +49,7 @@ ACTOR = Actor.system("provisioning")
 WEBHOOK_PATH = "/api/v1/webhooks/whatsapp"
 MOCK_RANGE_START = 5500010000  # +52 55 0001 0000 .. +52 55 0001 9999: reserved for development
 MOCK_RANGE_SIZE = 10000
+ONBOARDING_TROUBLE = "Perdón, tuve un problema para procesar tu mensaje. ¿Me lo repites en un momento? Lo que ya me diste está guardado."
 TYPE_PREFIX = {"barbershop": "Barbería", "hair_salon": "Salón", "nail_salon": "Uñas", "spa": "Spa", "beauty_salon": "Salón de belleza"}
 
 
@@ -375,8 +376,12 @@ def build_onboarding(
 
     def handle(phone: str, item: dict) -> list[str]:
         received = item.get("received_at")
-        return agent.handle(
-            phone, item.get("body") or "", message_sid=item["message_sid"], received_at=datetime.fromisoformat(received) if received else None
-        )
+        try:
+            return agent.handle(
+                phone, item.get("body") or "", message_sid=item["message_sid"], received_at=datetime.fromisoformat(received) if received else None
+            )
+        except Exception:  # noqa: BLE001 - every inbound message gets a reply; the data stays stored
+            log.exception("onboarding turn failed")
+            return [ONBOARDING_TROUBLE]
 
     return handle
