@@ -3,14 +3,13 @@
 The conversation records its turns on ``BusinessOnboarding``; provisioning records each step
 (number bought, business registered, sender registered, webhook pointed, failures) so a retried
 job resumes where it stopped. ``RegisterOnboardedBusiness`` writes the Organization, its services,
-its owner and team, and the onboarding's ``BusinessRegistered`` in one save.
+its owner and team, and the onboarding's ``BusinessRegistered`` in one save. The command
+dataclasses are in commands/definitions.py (the onboarding section).
 """
 
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from aggregates.errors import InvalidInput, NotFound, PermissionDenied
@@ -18,87 +17,23 @@ from aggregates.onboarding import BusinessOnboarding
 from aggregates.organization import Organization
 from aggregates.staff import StaffMember
 from commands.base import CommandBase, CommandResult
-from commands.definitions import Command
+from commands.definitions import (
+    Command,
+    CompleteOnboarding,
+    ConfirmOnboarding,
+    RecordDisplayNameRejected,
+    RecordNumberPurchased,
+    RecordOnboardingTurn,
+    RecordProvisioningFailure,
+    RecordSenderRegistered,
+    RecordWebhookPointed,
+    RegisterOnboardedBusiness,
+    ResumeOnboarding,
+    StartOnboarding,
+)
 from commands.phones import normalize_phone
 
 MISSING = "No encontré ese registro de negocio."
-
-
-@dataclass(frozen=True, kw_only=True)
-class StartOnboarding(Command):
-    owner_phone: str
-    at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordOnboardingTurn(Command):
-    owner_phone: str
-    at: datetime
-    step: str
-    details: dict = field(default_factory=dict)
-    context: dict = field(default_factory=dict)
-
-
-@dataclass(frozen=True, kw_only=True)
-class ResumeOnboarding(Command):
-    """Abandon an onboarding idle for 30 minutes (if it is) and resume it where it stopped."""
-
-    owner_phone: str
-    at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class ConfirmOnboarding(Command):
-    owner_phone: str
-    at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordNumberPurchased(Command):
-    owner_phone: str
-    phone_number: str
-    number_sid: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RegisterOnboardedBusiness(Command):
-    owner_phone: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordDisplayNameRejected(Command):
-    owner_phone: str
-    display_name: str
-    reason: str = ""
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordSenderRegistered(Command):
-    owner_phone: str
-    sender_sid: str
-    display_name: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordWebhookPointed(Command):
-    owner_phone: str
-    url: str
-
-
-@dataclass(frozen=True, kw_only=True)
-class RecordProvisioningFailure(Command):
-    owner_phone: str
-    step: str
-    reason: str
-    at: datetime
-
-
-@dataclass(frozen=True, kw_only=True)
-class CompleteOnboarding(Command):
-    """The number is live: the onboarding is completed and the organization becomes active."""
-
-    owner_phone: str
-    at: datetime
 
 
 def _platform_only(cmd: Command) -> None:
