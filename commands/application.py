@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from commands import access, appointments, conversations, customers, organizations, staff
+from commands import access, appointments, conversations, customers, onboarding, organizations, staff
 from aggregates.base import recording
 from commands.base import CommandResult, retrying_on_conflict
 from commands.context import provisional_label
@@ -28,6 +28,7 @@ COMMAND_HANDLERS: dict[type[Command], Handler] = {
     **appointments.HANDLERS,
     **conversations.HANDLERS,
     **access.HANDLERS,
+    **onboarding.HANDLERS,
 }
 
 

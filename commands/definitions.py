@@ -445,6 +445,87 @@ class ResolveHandoff(Command):
     conversation_id: uuid.UUID | None = None
 
 
+
+# ---- business onboarding by chat and number provisioning (handled by commands/onboarding.py) ----
+
+
+@dataclass(frozen=True, kw_only=True)
+class StartOnboarding(Command):
+    owner_phone: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordOnboardingTurn(Command):
+    owner_phone: str
+    at: datetime
+    step: str
+    details: dict = field(default_factory=dict)
+    context: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ResumeOnboarding(Command):
+    """Abandon an onboarding idle for 30 minutes (if it is) and resume it where it stopped."""
+
+    owner_phone: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConfirmOnboarding(Command):
+    owner_phone: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordNumberPurchased(Command):
+    owner_phone: str
+    phone_number: str
+    number_sid: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RegisterOnboardedBusiness(Command):
+    owner_phone: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordDisplayNameRejected(Command):
+    owner_phone: str
+    display_name: str
+    reason: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordSenderRegistered(Command):
+    owner_phone: str
+    sender_sid: str
+    display_name: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordWebhookPointed(Command):
+    owner_phone: str
+    url: str
+
+
+@dataclass(frozen=True, kw_only=True)
+class RecordProvisioningFailure(Command):
+    owner_phone: str
+    step: str
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True, kw_only=True)
+class CompleteOnboarding(Command):
+    """The number is live: the onboarding is completed and the organization becomes active."""
+
+    owner_phone: str
+    at: datetime
+
+
 __all__ = [
     "Command",
     "RegisterOrganization",
@@ -491,4 +572,15 @@ __all__ = [
     "SaveAgentState",
     "HandOffConversation",
     "ResolveHandoff",
+    "StartOnboarding",
+    "RecordOnboardingTurn",
+    "ResumeOnboarding",
+    "ConfirmOnboarding",
+    "RecordNumberPurchased",
+    "RegisterOnboardedBusiness",
+    "RecordDisplayNameRejected",
+    "RecordSenderRegistered",
+    "RecordWebhookPointed",
+    "RecordProvisioningFailure",
+    "CompleteOnboarding",
 ]

@@ -52,7 +52,10 @@ class Settings(BaseSettings):
 
     twilio_account_sid: str | None = Field(None, validation_alias="TWILIO_ACCOUNT_SID")
     twilio_auth_token: SecretStr | None = Field(None, validation_alias="TWILIO_AUTH_TOKEN")
+    # One base URL for every Twilio host Parlo calls (api, messaging, content): see infra/twilio_client.py.
     twilio_api_url: str = Field("https://api.twilio.com", validation_alias="PARLO_TWILIO_API_URL")
+    # Parlo's WhatsApp Business Account: every provisioned number is registered under it.
+    twilio_waba_id: str = Field("", validation_alias="PARLO_TWILIO_WABA_ID")
 
     openai_api_key: SecretStr | None = Field(None, validation_alias="OPENAI_API_KEY")
     openai_base_url: str | None = Field(None, validation_alias=AliasChoices("OPENAI_BASE_URL", "PARLO_OPENAI_BASE_URL"))

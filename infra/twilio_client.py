@@ -15,13 +15,27 @@ from twilio.rest import Client
 from gateway.whatsapp.sender import SendError, SendResult
 
 OUTSIDE_WINDOW = 63016
+DEFAULT_API_URL = "https://api.twilio.com"
+
+
+def twilio_rest_client(account_sid: str, auth_token: str, api_url: str = DEFAULT_API_URL, timeout: float = 10.0) -> Client:
+    """The real client; a non-default ``api_url`` (PARLO_TWILIO_API_URL) routes every Twilio host
+    Parlo uses (api: messages and phone numbers, messaging: WhatsApp senders, content: templates)
+    to that one base URL, so tests and staging can point it at a fake."""
+    client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
+    base = api_url.rstrip("/")
+    client.api.base_url = base
+    if base != DEFAULT_API_URL:
+        client.messaging.base_url = base
+        client.content.base_url = base
+    return client
+
 RETRYABLE_CODES = {20429, 30001, 30008}  # rate limited, queue overflow, unknown (transient)
 
 
 class TwilioSender:
-    def __init__(self, account_sid: str, auth_token: str, api_url: str = "https://api.twilio.com", timeout: float = 10.0) -> None:
-        self.client = Client(account_sid, auth_token, http_client=TwilioHttpClient(timeout=timeout))
-        self.client.api.base_url = api_url.rstrip("/")
+    def __init__(self, account_sid: str, auth_token: str, api_url: str = DEFAULT_API_URL, timeout: float = 10.0) -> None:
+        self.client = twilio_rest_client(account_sid, auth_token, api_url, timeout)
 
     def send(
         self,

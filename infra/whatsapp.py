@@ -156,6 +156,9 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         wait_for=container.wait_for,
         team_agent_factory=lambda: container.team_agent,
     )
+    from infra.provisioning import build_onboarding
+
+    processor.onboarding = build_onboarding(container, central, lambda message_id: holder["jobs"].enqueue_outbound(message_id))
     reminders = ReminderSweeper(container.app, ReminderReads(container.engine), clock=clock)
     if jobs is None:
         if wa_settings.jobs == "arq":

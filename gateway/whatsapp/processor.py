@@ -56,6 +56,8 @@ def reply_id(inbound_message_id: str, label: str) -> uuid.UUID:
 
 
 class InboundProcessor:
+    onboarding: Callable[[str, dict], list[str]] | None = None  # set by the composition root
+
     def __init__(
         self,
         app: Any,
@@ -146,6 +148,9 @@ class InboundProcessor:
         if organization_id == CENTRAL_ORGANIZATION_ID:
             replies, outcome, new_state = self._central_turn(state, item)
             from_number = self.central_number
+            # Case 1: not staff anywhere -> business onboarding by chat (issue #11).
+            if self.onboarding is not None and replies[0] == texts.CENTRAL_WELCOME:
+                replies, outcome = self.onboarding(phone, item), "onboarding"
         else:
             from_number = item.get("to_number") or None
             staff = self.app.staff_for_phone(organization_id, phone)
