@@ -76,7 +76,7 @@ def test_someone_already_on_a_team_gets_the_team_answer_not_onboarding(stack: St
     reply = say(stack, "Hola", phone=OWNER)  # the demo business's owner
     assert "Don Carlos" in reply
     assert get_onboarding(stack.app, OWNER) is None
-    assert stack.outcomes[-1]["outcome"] == "central"
+    assert stack.outcomes[-1]["outcome"] == "team"  # case 2a: staff of one business get team mode there
 
 
 def test_twilio_down_at_confirmation_tells_the_owner_and_the_next_message_finishes(stack: Stack) -> None:
