@@ -214,9 +214,8 @@ async def me(principal: CurrentPrincipal, container: ContainerDep) -> dict:
 async def admin_login(
     body: AdminLogin, container: ContainerDep, tokens: Tokens, throttles: ThrottlesDep, client: ClientAddress, request_id: RequestId
 ) -> dict:
-    """Failures are counted per (account, client address) and per account (see gateway.security.throttle):
-    one client can lock out only itself; the client address honours X-Forwarded-For only from
-    ``PARLO_TRUSTED_PROXIES``."""
+    """Los intentos fallidos se cuentan por cuenta y por dirección del cliente: un cliente solo se bloquea
+    a sí mismo. `X-Forwarded-For` solo se respeta desde los proxies de `PARLO_TRUSTED_PROXIES`."""
     await check_admin_password(container, throttles, client, body.password, request_id)
     token, expires_at = tokens.issue_admin(ADMIN_NAME)
     return {"access_token": token, "token_type": "bearer", "expires_at": iso(expires_at), "kind": "admin"}
