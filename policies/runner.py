@@ -86,6 +86,8 @@ class PolicyRunner:
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._listener: threading.Thread | None = None
+        self._subscription: Any = None
         if setup and engine is not None:
             self.setup()
 
@@ -148,6 +150,8 @@ class PolicyRunner:
         with self._serial:
             top = self.app.recorder.max_notification_id() or 0
             for policy in chosen:
+                if self._positions.get(policy.name, 0) >= top:
+                    continue  # known to be done (a cached position is never ahead of the row)
                 total += self._process_policy(policy, top)
         return total
 
@@ -201,8 +205,12 @@ class PolicyRunner:
 
     # ---- the loop (in-process thread, or the worker) ----------------------------------------
 
-    def run_forever(self, stop: threading.Event | None = None) -> None:
+    def run_forever(self, stop: threading.Event | None = None, *, listen: bool = False) -> None:
+        """Poll every ``poll_interval`` s (sooner when woken) until ``stop`` is set. ``listen``: on
+        PostgreSQL, also wake at once on the event store's NOTIFY (the library's subscription)."""
         stop = stop or self._stop
+        if listen:
+            self._start_listener(stop)
         failures = 0
         while not stop.is_set():
             try:
@@ -226,22 +234,56 @@ class PolicyRunner:
     def running_here(self) -> bool:
         return self._thread is not None and self._thread.is_alive()
 
-    def start(self) -> threading.Thread:
+    def start(self, *, listen: bool = True) -> threading.Thread:
         """Run ``run_forever`` in a daemon thread. Idempotent."""
         if self.running_here:
             return self._thread  # type: ignore[return-value]
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self.run_forever, args=(self._stop,), name="parlo-policies", daemon=True)
+        self._thread = threading.Thread(
+            target=self.run_forever, args=(self._stop,), kwargs={"listen": listen}, name="parlo-policies", daemon=True
+        )
         self._thread.start()
         return self._thread
+
+    def _start_listener(self, stop: threading.Event) -> None:
+        """PostgreSQL only (SQLite has no ``subscribe()``: the timer poll alone). NOTIFYs can be
+        lost (reconnects): the poll stays the safety net."""
+        if not hasattr(self.app.recorder, "channel_name"):
+            return
+        topics = sorted({t for p in self.policies for t in p.topics})
+
+        def listen() -> None:
+            while not stop.is_set():
+                try:
+                    gt = self.app.recorder.max_notification_id() or 0
+                    with self.app.recorder.subscribe(gt=gt, topics=topics) as subscription:
+                        self._subscription = subscription
+                        if stop.is_set():
+                            break
+                        for _ in subscription:
+                            self._wake.set()
+                except NotImplementedError:
+                    return
+                except Exception:  # noqa: BLE001 - fall back to polling, subscribe again later
+                    log.debug("policy subscription failed", exc_info=True)
+                    stop.wait(2.0)
+                finally:
+                    self._subscription = None
+
+        self._listener = threading.Thread(target=listen, name="parlo-policies-listen", daemon=True)
+        self._listener.start()
 
     def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
         self._wake.set()
-        thread = self._thread
-        if thread is not None and thread is not threading.current_thread():
-            thread.join(timeout)
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()
+        for thread in (self._thread, self._listener):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout)
         self._thread = None
+        self._listener = None
 
     def wait_for(self, position: int | None, timeout: float = 10.0) -> bool:
         """Block until every policy's position is >= ``position`` (True), or the timeout (False)."""

@@ -10,7 +10,7 @@ from sqlalchemy import update
 
 from commands import Actor
 from commands.definitions import BookAppointment
-from policies.runner import policy_positions
+from policies.runner import PolicyRunner, policy_positions
 from wa_support import CUSTOMER_E164, OWNER, STAFF, Stack
 
 MX = ZoneInfo("America/Mexico_City")
@@ -66,21 +66,21 @@ def test_replaying_the_policies_from_a_saved_position_queues_nothing_twice(stack
     policies = stack.wa.policies
     assert min(p["position"] for p in policies.status()) >= events
 
-    # when: the policies crash before saving their positions and start again from the saved one
+    # when: the policies crash before saving their positions and a new process starts again from the saved one
     policies.stop()
     with stack.container.engine.begin() as conn:
         conn.execute(update(policy_positions).values(position=saved))
-    commands = policies.commands_executed
-    assert policies.run_once() > 0
+    restarted = PolicyRunner(stack.app, stack.container.engine, policies.policies, clock=stack.clock, enqueue=policies.enqueue)
+    assert restarted.run_once() > 0
     stack.settle()
 
     # then: the notices were issued again, but their deterministic ids queued nothing new and
     # nothing was sent twice
-    assert policies.commands_executed - commands == 2
+    assert restarted.commands_executed == 2 and restarted.jobs_enqueued == 2
     assert stack.app.recorder.max_notification_id() == events
     assert len(stack.twilio.messages) == sent
     assert _team_messages(stack) == 2
 
-    # and once caught up, a new runner from the saved positions has nothing to do
-    assert policies.run_once() == 0
-    assert all(p["position"] >= events for p in policies.status())
+    # and once caught up, it has nothing more to do
+    assert restarted.run_once() == 0
+    assert all(p["position"] >= events for p in restarted.status())
