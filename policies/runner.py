@@ -12,9 +12,10 @@ rebuild`` never touches it, and the projection runner does not run policies). A 
 
 A crash between 3 and 4 acts on those events again: commands carry deterministic ids (the
 command handler answers ``created: False``) and jobs are idempotent, so nothing happens twice.
-A handler that keeps failing holds its policy back for ``max_attempts`` tries (the error is
-probably passing: the store is down, Redis restarts), then its event is skipped and logged, so
-one bad event never stops the events after it.
+A handler that keeps failing holds its policy back for ``max_attempts`` tries, further apart each
+time (``retry_base_seconds`` doubling, at most a minute: the error is probably passing, the store
+is down or Redis restarts), then its event is skipped and logged, so one bad event never stops
+the events after it.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ class PolicyRunner:
         enqueue: Callable[[Job], Any] | None = None,
         batch_size: int = 200,
         poll_interval: float = 0.25,
-        max_attempts: int = 5,
+        max_attempts: int = 8,
+        retry_base_seconds: float = 0.5,
         setup: bool = True,
     ) -> None:
         self.app = app
@@ -75,6 +77,8 @@ class PolicyRunner:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.max_attempts = max_attempts
+        self.retry_base_seconds = retry_base_seconds
+        self._retry_at: dict[str, float] = {}  # policy name -> monotonic time of its next try
         self.commands_executed = 0
         self.jobs_enqueued = 0
         self.events_skipped_as_old = 0
@@ -152,6 +156,8 @@ class PolicyRunner:
             for policy in chosen:
                 if self._positions.get(policy.name, 0) >= top:
                     continue  # known to be done (a cached position is never ahead of the row)
+                if self._retry_at.get(policy.name, 0.0) > time.monotonic():
+                    continue  # held back by a failing event: not yet time to try it again
                 total += self._process_policy(policy, top)
         return total
 
@@ -181,6 +187,8 @@ class PolicyRunner:
                     self.last_error = error
                     if attempts < self.max_attempts:
                         log.warning("policy %r failed on event %d (try %d): %s", policy.name, notification.id, attempts, error)
+                        delay = min(60.0, self.retry_base_seconds * 2 ** (attempts - 1))
+                        self._retry_at[policy.name] = time.monotonic() + delay
                         reached = notification.id - 1
                         break
                     log.exception("policy %r skips event %d after %d tries", policy.name, notification.id, attempts)

@@ -75,7 +75,9 @@ def test_a_failing_event_holds_its_policy_back_then_is_skipped(memory_app, demo,
     bad, good = queue(memory_app, demo, "malo"), queue(memory_app, demo, "bueno")
     jobs: list[uuid.UUID] = []
     policy = EveryQueued(fail_on={bad})
-    runner = PolicyRunner(memory_app, engine, [policy], clock=clock, enqueue=lambda job: jobs.append(job.message_id), max_attempts=3)
+    runner = PolicyRunner(
+        memory_app, engine, [policy], clock=clock, enqueue=lambda job: jobs.append(job.message_id), max_attempts=3, retry_base_seconds=0
+    )
 
     # when: the first tries fail (the position stays before it: the error may be passing)
     runner.process_batch()
@@ -88,6 +90,27 @@ def test_a_failing_event_holds_its_policy_back_then_is_skipped(memory_app, demo,
     runner.run_once()
     assert jobs == [good]
     assert runner.read_positions()["every_queued"] == top
+
+
+def test_a_failing_event_is_tried_again_only_after_a_pause(memory_app, demo, clock, engine):
+    # given: a message the handler fails on, and a minute's pause between tries
+    bad = queue(memory_app, demo, "malo")
+    calls = []
+
+    class Counting(EveryQueued):
+        def react(self, event, now):
+            calls.append(event.originator_id)
+            return super().react(event, now)
+
+    runner = PolicyRunner(memory_app, engine, [Counting(fail_on={bad})], clock=clock, enqueue=lambda job: None, retry_base_seconds=60)
+
+    # when: it fails once and the loop polls again at once
+    runner.process_batch()
+    runner.process_batch()
+
+    # then: it was tried once; the event is still ahead of the position
+    assert calls == [bad]
+    assert runner.read_positions()["every_queued"] < memory_app.recorder.max_notification_id()
 
 
 def test_a_policy_is_never_replayed(memory_app, clock, engine):
