@@ -119,7 +119,7 @@ class Settings(BaseSettings):
         """Read models live beside the event store in a file of their own.
 
         SQLite has one writer per file: a projection batch holding the read-model write lock must
-        never stall a command writing events (the WhatsApp reactions issue commands mid-batch).
+        never stall a command writing events (the WhatsApp policies issue commands mid-batch).
         """
         root, ext = os.path.splitext(self.sqlite_path)
         return f"{root}.readmodels{ext or '.db'}"

@@ -1,4 +1,8 @@
-"""Wiring of the WhatsApp channel: its settings, the sender, and the tracked reactions.
+"""Wiring of the WhatsApp channel: its settings, the sender, and the policies that react to events.
+
+The reactions (team notifications for appointment changes, dispatch of queued non-reply
+messages) are policies (policies/whatsapp.py) run by a ``PolicyRunner`` with its own tracking
+positions and this container's clock: never by the projections, so a rebuild sends nothing.
 
 ``build_whatsapp(container)`` returns the ``WhatsAppGateway`` that ``container.whatsapp`` holds.
 Jobs run in-process by default (PARLO_JOBS=inprocess); with PARLO_JOBS=arq the webhook enqueues
@@ -15,9 +19,6 @@ from typing import Any, Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from aggregates.appointment import Appointment
-from aggregates.conversation import OutboundMessage
-from projections.base import Projection, handles
 
 log = logging.getLogger("parlo.whatsapp")
 
@@ -43,46 +44,6 @@ class WhatsAppSettings(BaseSettings):
     reminder_sweep_seconds: float = Field(300.0, validation_alias="PARLO_REMINDER_SWEEP_SECONDS")
 
 
-class WhatsAppReactions(Projection):
-    """Tracked reactions (exactly-once by tracking position + deterministic message ids):
-    team notifications for appointment changes, and dispatch of queued non-reply messages
-    (replies are dispatched by the inbound processor right after it queues them, in order)."""
-
-    name = "whatsapp_reactions"
-    tables: list = []
-
-    def __init__(self, notifier: Any = None, enqueue_outbound: Any = None, clock: Any = None) -> None:
-        self.notifier = notifier
-        self.enqueue_outbound = enqueue_outbound
-        self.clock = clock or (lambda: datetime.now(timezone.utc))
-
-    @handles(Appointment.Booked)
-    def _booked(self, conn, event, position) -> None:
-        self.notifier.handle("booked", event)
-
-    @handles(Appointment.Rescheduled)
-    def _rescheduled(self, conn, event, position) -> None:
-        self.notifier.handle("rescheduled", event)
-
-    @handles(Appointment.Cancelled)
-    def _cancelled(self, conn, event, position) -> None:
-        self.notifier.handle("cancelled", event)
-
-    @handles(OutboundMessage.Queued)
-    def _queued(self, conn, event, position) -> None:
-        if event.kind == "reply":
-            return
-        if (self.clock() - event.timestamp).total_seconds() > 3600:
-            # Old history (a rebuild, or catching up after downtime): not enqueued from here. The
-            # pending sweep owns these: it re-enqueues every outbound message still ``pending`` and
-            # due (readmodels.conversations.list_pending_outbound), every sweep interval in process
-            # (InProcessJobs.sweep_once) and every minute plus at startup under arq (infra/worker.py
-            # ``sweep``). Dispatch is idempotent (claim lease + status), so nothing is lost or sent twice.
-            # Notifications the notifier queues while catching up are new events, so they pass here.
-            return
-        self.enqueue_outbound(event.originator_id)
-
-
 def build_sender(container: Any) -> Any:
     settings = container.settings
     wa_settings = container.whatsapp_settings
@@ -102,7 +63,7 @@ def build_sender(container: Any) -> Any:
 
 
 def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
-    """The WhatsAppGateway with processor, dispatcher, jobs and the reactions runner."""
+    """The WhatsAppGateway with processor, dispatcher, jobs and the policy runner."""
     from commands.phones import normalize_phone
     from gateway.whatsapp.dispatcher import OutboundDispatcher
     from gateway.whatsapp.jobs import InProcessJobs
@@ -110,7 +71,9 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
     from gateway.whatsapp.processor import InboundProcessor
     from gateway.whatsapp.reminders import ReminderSweeper
     from gateway.whatsapp.service import WhatsAppGateway
-    from projections.runner import ProjectionRunner
+    from policies.base import DispatchOutbound
+    from policies.runner import PolicyRunner
+    from policies.whatsapp import OutboundDispatchPolicy, TeamNotificationPolicy
     from readmodels.reminders import ReminderReads
 
     settings = container.settings
@@ -178,10 +141,19 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
             )
     holder["jobs"] = jobs
     notifier = AppointmentNotifier(container.app, clock=clock)
-    reactions = ProjectionRunner(
+
+    def enqueue(job: Any) -> None:
+        if not isinstance(job, DispatchOutbound):
+            raise TypeError(f"no job queue for {job!r}")
+        holder["jobs"].enqueue_outbound(job.message_id)
+
+    # Same loop as before: in this process (in-process jobs) or in ``parlo worker`` (arq).
+    reactions = PolicyRunner(
         container.app,
         container.engine,
-        [WhatsAppReactions(notifier, lambda message_id: holder["jobs"].enqueue_outbound(message_id), clock)],
+        [TeamNotificationPolicy(notifier), OutboundDispatchPolicy()],
+        clock=clock,
+        enqueue=enqueue,
     )
     run_reactions_here = wa_settings.jobs != "arq"
 
@@ -209,6 +181,6 @@ def build_whatsapp(container: Any, *, jobs: Any = None) -> Any:
         on_stop=on_stop,
     )
     gateway.notifier = notifier
-    gateway.reactions = reactions
+    gateway.reactions = gateway.policies = reactions
     gateway.reminders = reminders  # arq's cron (infra/worker.py send_reminders) runs reminders.sweep
     return gateway

@@ -1,8 +1,10 @@
 """WhatsApp notifications to the team for every new, moved or cancelled appointment, from any source.
 
-Driven by appointment events (infra/whatsapp.py runs it as a tracked reaction next to the
-projections). Each notification's id is uuid5(event, recipient), so replaying an event queues
-nothing new: exactly one message per event and person.
+Driven by appointment events through a policy (policies/whatsapp.py ``TeamNotificationPolicy``,
+run by the policy runner infra/whatsapp.py wires, never by the projections): ``notices`` returns
+the ``QueueOutboundMessage`` commands for one event and the runner executes them. Each
+notification's id is uuid5(event, recipient), so replaying an event queues nothing new: exactly
+one message per event and person.
 
 How old the event is does not matter (a booking made while the worker was down for hours must
 still reach the team); what matters is the appointment: a notice about an appointment whose
@@ -56,11 +58,25 @@ class AppointmentNotifier:
         return f"{format_date(local.date())}, {format_time(local)}"
 
     def handle(self, kind: str, event: Any) -> list[uuid.UUID]:
-        """``kind``: booked | rescheduled | cancelled. Returns the ids of the queued notifications."""
+        """Queue the notices of one event now (``kind``: booked | rescheduled | cancelled).
+        Returns the ids of the notifications queued (none when they were queued before)."""
+        queued = []
+        for command in self.notices(kind, event, self.clock()):
+            result = self.app.execute(command)
+            if result.data.get("created"):
+                self.queued += 1
+                queued.append(command.message_id)
+                if self.on_queued is not None:
+                    self.on_queued(command.message_id)
+        return queued
+
+    def notices(self, kind: str, event: Any, now: datetime) -> list[QueueOutboundMessage]:
+        """The ``QueueOutboundMessage`` commands this appointment event calls for, as of ``now``
+        (the policy runner's clock); executing them twice queues each message once."""
         context = self.app.appointment_notice_context(event.originator_id, event.originator_version)
         if context is None:
             return []
-        if context["scheduled_start"] < self.clock() - WALK_IN_GRACE:
+        if context["scheduled_start"] < now - WALK_IN_GRACE:
             # The appointment (as of this event) started a while ago: nothing useful to tell. The grace
             # keeps walk-ins booked for "now" (already a few seconds past when this runs) announced.
             return []
@@ -73,7 +89,7 @@ class AppointmentNotifier:
             previous_staff = getattr(event, "previous_staff_id", None)
             if previous_staff and previous_staff != context["staff_id"]:
                 recipients += [r for r in self._recipients(context["organization_id"], previous_staff, actor) if r not in recipients]
-        queued = []
+        commands = []
         for person in recipients:
             staff_part = ""
             if person["id"] != context["staff_id"]:
@@ -92,7 +108,7 @@ class AppointmentNotifier:
                     reason=f" · motivo: {reason}" if reason else "",
                 )
             message_id = notification_id(event.originator_id, event.originator_version, person["id"])
-            result = self.app.execute(
+            commands.append(
                 QueueOutboundMessage(
                     actor=ACTOR,
                     cause=f"appointment:{event.originator_id}:{event.originator_version}",
@@ -104,12 +120,7 @@ class AppointmentNotifier:
                     template_variables={"1": customer, "2": context["service_name"], "3": when},
                 )
             )
-            if result.data.get("created"):
-                self.queued += 1
-                queued.append(message_id)
-                if self.on_queued is not None:
-                    self.on_queued(message_id)
-        return queued
+        return commands
 
     def _recipients(self, organization_id: uuid.UUID, staff_id: uuid.UUID, actor: str) -> list[dict]:
         people = list(self.app.owner_contacts(organization_id))

@@ -11,8 +11,9 @@ or moved a moment ago), then
 2. records ``RecordReminderSent`` (idempotent in the aggregate), which takes the appointment off
    the due list once the projections catch up.
 
-Sending is not done here: the tracked WhatsApp reactions enqueue every queued non-reply message for
-the dispatcher, which switches to the approved "reminder" template outside the 24-hour window.
+Sending is not done here: the WhatsApp dispatch policy (policies/whatsapp.py) enqueues every
+queued non-reply message for the dispatcher, which switches to the approved "reminder" template
+outside the 24-hour window.
 """
 
 from __future__ import annotations

@@ -1,18 +1,19 @@
 """The team's WhatsApp notices for appointment changes (gateway/whatsapp/notifier.py) and the
-reaction that enqueues queued messages (infra/whatsapp.py), on the in-memory store."""
+policy that enqueues queued messages (policies/whatsapp.py), on the in-memory store."""
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 from aggregates.conversation import OutboundMessage
 from commands import Actor
-from commands.definitions import BookAppointment, CancelAppointment
+from commands.definitions import BookAppointment, CancelAppointment, QueueOutboundMessage
 from gateway.whatsapp.notifier import WALK_IN_GRACE, AppointmentNotifier
-from infra.whatsapp import WhatsAppReactions
+from policies.runner import PolicyRunner
+from policies.whatsapp import OutboundDispatchPolicy
 
 MX = ZoneInfo("America/Mexico_City")
 JUAN = "+525598765432"
@@ -78,17 +79,29 @@ def test_a_notice_within_the_walk_in_grace_is_still_sent(memory_app, demo, clock
     assert len(AppointmentNotifier(memory_app, clock=clock).handle("booked", event)) == 2
 
 
-def test_queued_non_reply_messages_are_enqueued_unless_old_history(clock):
-    # given: the reaction with a recording enqueue
+def queued_event(app, demo, kind: str):
+    result = app.execute(
+        QueueOutboundMessage(actor=Actor.system("t"), cause="t", organization_id=demo.organization_id, to_phone=JUAN,
+                             body="Hola", kind=kind)
+    )
+    (event,) = events_of(app, result.id)
+    return event
+
+
+def test_queued_non_reply_messages_are_enqueued_unless_old_history(memory_app, demo, clock):
+    # given: the dispatch policy in a runner with a recording job queue and the test clock
     enqueued = []
-    reactions = WhatsAppReactions(notifier=None, enqueue_outbound=enqueued.append, clock=clock)
-    fresh = SimpleNamespace(kind="notification", timestamp=clock(), originator_id=uuid.uuid4())
-    reply = SimpleNamespace(kind="reply", timestamp=clock(), originator_id=uuid.uuid4())
-    old = SimpleNamespace(kind="reminder", timestamp=clock() - timedelta(hours=2), originator_id=uuid.uuid4())
+    policy = OutboundDispatchPolicy()
+    runner = PolicyRunner(memory_app, None, [policy], clock=clock, enqueue=lambda job: enqueued.append(job.message_id))
+    fresh = queued_event(memory_app, demo, "notification")
+    reply = queued_event(memory_app, demo, "reply")
+    # the age is the event's own timestamp against the runner's clock: a reminder queued two hours ago
+    old = dataclasses.replace(queued_event(memory_app, demo, "reminder"), timestamp=fresh.timestamp - timedelta(hours=2))
+    clock.set(fresh.timestamp)
 
     # when
     for event in (fresh, reply, old):
-        reactions._queued(None, event, 0)
+        runner.act(policy, event)
 
     # then: only the fresh one; replies go out with the inbound turn, old ones through the pending sweep
     assert enqueued == [fresh.originator_id]
