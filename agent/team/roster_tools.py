@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
+import uuid
 
 from agent.spanish.format import format_date
 from agent.team.specs import ChangePermissionsArgs, NoArgs, RemoveStaffArgs, StaffRefArgs, TeamToolError
@@ -57,7 +58,7 @@ class RosterTools:
             for appointment in upcoming:
                 done = self._app.execute(CancelAppointment(
                     actor=self._actor, cause=self._cause, organization_id=self.organization_id,
-                    appointment_id=appointment["appointment_id"], reason=f"{person['name']} ya no forma parte del equipo",
+                    appointment_id=uuid.UUID(appointment["appointment_id"]), reason=f"{person['name']} ya no forma parte del equipo",
                 ))
                 self._after(done)
                 cancelled.append(appointment)
