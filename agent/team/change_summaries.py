@@ -113,12 +113,12 @@ def _message(tools: Any, args: Any) -> Change:
     text = " ".join(args.message.split())
     signature = f"- {tools.business_name}"
     body = text if text.endswith(signature) else f"{text} {signature}"
-    return Change(f"Le mando a {who}: «{body}»", [], f"Enviado ✓ Le mandé a {who}: «{body}»")
+    return Change(f"Le mando a {who}: «{body}»", [text[:25]], f"Enviado ✓ Le mandé a {who}: «{body}»")
 
 
 def _note(tools: Any, args: Any) -> Change:
     who = _customer(tools, args.customer_phone, None)
-    return Change(f"Anoto en la ficha de {who}: «{args.note}».", [], f"Listo ✓ Anoté en la ficha de {who}: «{args.note}».")
+    return Change(f"Anoto en la ficha de {who}: «{args.note}».", [args.note[:25]], f"Listo ✓ Anoté en la ficha de {who}: «{args.note}».")
 
 
 def _add_staff(tools: Any, args: Any) -> Change:
@@ -130,7 +130,7 @@ def _add_staff(tools: Any, args: Any) -> Change:
 
 def _welcome(tools: Any, args: Any) -> Change:
     person = tools.member(args.staff_id)
-    return Change(f"Le mando a {person['name']} el mensaje de bienvenida de Parlo.", [], "Enviado ✓")
+    return Change(f"Le mando a {person['name']} el mensaje de bienvenida de Parlo.", ["bienvenida"], "Enviado ✓")
 
 
 def _remove(tools: Any, args: Any) -> Change:
@@ -141,10 +141,11 @@ def _remove(tools: Any, args: Any) -> Change:
         raise TeamToolError(f"{person['name']} tiene {len(upcoming)} citas próximas:\n{lines}\nPregúntale a la persona si se quedan como "
                             "están (future_appointments=keep) o se cancelan avisando a cada cliente (future_appointments=cancel).")
     summary = f"Doy de baja a {person['name']}: ya no podrá escribirme ni recibir citas nuevas."
+    many = len(upcoming) > 1
     if upcoming and args.future_appointments == "keep":
-        summary += f" Sus {len(upcoming)} citas próximas se quedan como están."
+        summary += f" Sus {len(upcoming)} citas próximas se quedan como están." if many else " Su cita próxima se queda como está."
     elif upcoming:
-        summary += f" Cancelo sus {len(upcoming)} citas próximas y le aviso a cada cliente."
+        summary += f" Cancelo sus {len(upcoming)} citas próximas y le aviso a cada cliente." if many else " Cancelo su cita próxima y le aviso al cliente."
     return Change(summary, [person["name"].split()[0]], f"Listo ✓ Di de baja a {person['name']}.",
                   cancels=bool(upcoming) and args.future_appointments == "cancel")
 
