@@ -138,7 +138,8 @@ def _remove(tools: Any, args: Any) -> Change:
     upcoming = tools.future_appointments_of(person["id"])
     if upcoming and args.future_appointments is None:
         lines = "\n".join(f"• {a['date_text']}, {a['time']} - {a['service']} - {a['customer']}" for a in upcoming[:10])
-        raise TeamToolError(f"{person['name']} tiene {len(upcoming)} citas próximas:\n{lines}\nPregúntale a la persona si se quedan como "
+        count = f"{len(upcoming)} citas próximas" if len(upcoming) > 1 else "1 cita próxima"
+        raise TeamToolError(f"{person['name']} tiene {count}:\n{lines}\nPregúntale a la persona si se quedan como "
                             "están (future_appointments=keep) o se cancelan avisando a cada cliente (future_appointments=cancel).")
     summary = f"Doy de baja a {person['name']}: ya no podrá escribirme ni recibir citas nuevas."
     many = len(upcoming) > 1

@@ -25,7 +25,7 @@ OWNER_ACTIONS = {"owner_staff": "add_staff", "owner_hours": "change_business_hou
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
                 "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}, "hours": {"owner_hours"},
-                "roster": {"owner_permissions", "owner_staff"}}
+                "roster": {"owner_permissions", "owner_staff", "message", "cancel"}}  # "cancélalas y diles que..." answers the removal
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,

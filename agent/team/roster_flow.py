@@ -29,6 +29,7 @@ LEVEL_MENU = (("admin", "Administrador: ve estadísticas y agrega o da de baja p
               ("owner", "Dueño: todo, incluidos horarios, precios y permisos"))
 _KEEP = re.compile(r"^1\b|\b(?:dej\w*|qued\w*|mant\w*|conserv\w*|igual|como estan)\b")
 _CANCEL = re.compile(r"^2\b|\bcancel\w*\b")
+_DICTATED = re.compile(r"\b(?:diles|dile|avísales|avisales|avísale|avisale)\s*(?:que\s+|:\s*)(.{3,})", re.IGNORECASE | re.DOTALL)
 
 
 def is_removal(turn: Turn) -> bool:
@@ -119,6 +120,8 @@ def _confirm(turn: Turn, draft: RosterDraft) -> list[str]:
     elif draft.decision == "cancel":
         text += (f" Cancelo sus {count} citas próximas y le aviso a cada cliente que su cita se canceló."
                  if count > 1 else " Cancelo su cita próxima y le aviso al cliente.")
+        if draft.message:
+            text += f" Les digo: «{draft.message}»."
     else:
         text += f" {first} no tiene citas próximas."
     return [text + " Responde sí o no."]
@@ -159,6 +162,8 @@ def resume_roster(turn: Turn, draft: RosterDraft) -> list[str] | None:
     if draft.stage == "decide":
         if _CANCEL.search(turn.norm):
             draft.decision = "cancel"
+            dictated = _DICTATED.search(text)
+            draft.message = _sentence(dictated.group(1)) if dictated else None
         elif _KEEP.search(turn.norm):
             draft.decision = "keep"
         else:
@@ -176,6 +181,8 @@ def _commit(turn: Turn, draft: RosterDraft) -> list[str]:
     args: dict = {"staff_id": draft.staff_id}
     if draft.decision:
         args["future_appointments"] = draft.decision
+    if draft.message:
+        args["message"] = draft.message
     result = turn.tools.call("remove_staff", args)
     if not result.ok:
         return [result.error]
@@ -187,3 +194,9 @@ def _commit(turn: Turn, draft: RosterDraft) -> list[str]:
     elif result.data["kept"]:
         text += " Sus citas próximas se quedan como están; muévelas a alguien más cuando quieras."
     return [f"{text} {ANYTHING_ELSE}"]
+
+
+def _sentence(text: str) -> str:
+    """"te buscamos otro día con Carlos" -> "Te buscamos otro día con Carlos."."""
+    clean = " ".join(text.replace("\x00", "").split()).strip(" .")[:400]
+    return (clean[0].upper() + clean[1:] + ".") if clean else ""

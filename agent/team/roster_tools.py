@@ -50,7 +50,8 @@ class RosterTools:
             raise TeamToolError("No puedes darte de baja a ti mismo.")
         upcoming = self.future_appointments_of(person["id"])
         if upcoming and args.future_appointments is None:
-            raise TeamToolError(f"{person['name']} tiene {len(upcoming)} citas próximas: primero decide si se quedan o se cancelan avisando a cada cliente.")
+            count = f"{len(upcoming)} citas próximas" if len(upcoming) > 1 else "1 cita próxima"
+            raise TeamToolError(f"{person['name']} tiene {count}: primero decide si se quedan como están o se cancelan avisando a cada cliente.")
         result = self._app.execute(DeactivateStaff(actor=self._actor, cause=self._cause, organization_id=self.organization_id, staff_id=person["id"]))
         self._after(result)
         cancelled, notified = [], []

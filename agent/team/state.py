@@ -106,6 +106,7 @@ class RosterDraft(_Draft):
     level: str | None = None  # the new level (permissions)
     appointments: list[dict] = Field(default_factory=list)  # their future appointments (removal)
     decision: Literal["keep", "cancel"] | None = None
+    message: str | None = None  # dictated for the customers whose appointments are cancelled
 
 
 class OnboardingState(BaseModel):
