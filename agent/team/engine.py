@@ -69,6 +69,10 @@ def help_text(turn: Turn, greeting: bool) -> str:
             "• «Acaba de llegar alguien para corte» / «agéndale a 55 1234 5678 un corte el sábado a las 12»",
             "• «Dile a Rosa que ya está lista su cita»",
         ]
+    if turn.tools.can("remove_staff"):
+        lines.append("• «Agrega un nuevo empleado» / «da de baja a Miguel»")
+    if turn.tools.can("change_permissions"):
+        lines.append("• «Hazlo admin a Miguel» / «cambia los permisos de Vero»")
     return f"{hello}Soy Parlo, la asistente de {turn.tools.business_name}. Puedes pedirme:\n" + "\n".join(lines)
 
 
