@@ -111,7 +111,8 @@ class Container:
         """``TeamAgent``: staff, admins, owners and viewers writing to their business's number (issue #10)."""
         from agent.team.service import TeamAgent
 
-        return TeamAgent(app=self.app, reads=self.reads, wait_for=self.wait_for, clock=self.clock)
+        # The same OpenAI client as the customer agent (None without a key: offline team engine).
+        return TeamAgent(app=self.app, reads=self.reads, wait_for=self.wait_for, clock=self.clock, llm=self.llm)
 
     # ---- WhatsApp channel (issue #5, gateway) ------------------------------------------------
 

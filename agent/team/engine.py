@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 
-from agent.team import agenda, attendance, blocks, booking, customers, messages, hours_flow, onboarding, services_flow, staffing
+from agent.team import agenda, attendance, blocks, booking, customers, messages, hours_flow, onboarding, roster_flow, services_flow, staffing
 from agent.team.parse import is_bare_no, is_greeting, is_stop, team_intent
 from agent.team.state import TeamState
 from agent.team.tools import TeamToolError, TeamTools
@@ -21,10 +21,11 @@ from agent.team.turn import NOTHING_CHANGED, Turn
 log = logging.getLogger("parlo.team")
 
 READ_INTENTS = frozenset({"agenda", "next", "history", "services_info"})
-OWNER_ACTIONS = {"owner_permissions": "change_permissions", "owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
+OWNER_ACTIONS = {"owner_staff": "add_staff", "owner_hours": "change_business_hours", "owner_services": "manage_services", "owner_stats": "view_stats"}
 # The intents that belong to each pending flow (saying them again restarts that flow).
 FLOW_INTENTS = {"block": {"block"}, "unblock": {"unblock"}, "attendance": {"no_show", "completed", "cancel"},
-                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}, "hours": {"owner_hours"}}
+                "booking": {"walk_in", "book"}, "message": {"message"}, "note": {"note"}, "staff": {"owner_staff"}, "service": {"owner_services"}, "hours": {"owner_hours"},
+                "roster": {"owner_permissions", "owner_staff", "message", "cancel"}}  # "cancélalas y diles que..." answers the removal
 RESUME = {
     "block": blocks.resume_block,
     "unblock": blocks.resume_unblock,
@@ -35,6 +36,7 @@ RESUME = {
     "staff": staffing.resume_add_staff,
     "service": services_flow.resume_service,
     "hours": hours_flow.resume_hours,
+    "roster": roster_flow.resume_roster,
 }
 REPROMPT = {
     "confirm": "¿Lo hago? Responde sí o no (o «olvídalo»).",
@@ -67,6 +69,10 @@ def help_text(turn: Turn, greeting: bool) -> str:
             "• «Acaba de llegar alguien para corte» / «agéndale a 55 1234 5678 un corte el sábado a las 12»",
             "• «Dile a Rosa que ya está lista su cita»",
         ]
+    if turn.tools.can("remove_staff"):
+        lines.append("• «Agrega un nuevo empleado» / «da de baja a Miguel»")
+    if turn.tools.can("change_permissions"):
+        lines.append("• «Hazlo admin a Miguel» / «cambia los permisos de Vero»")
     return f"{hello}Soy Parlo, la asistente de {turn.tools.business_name}. Puedes pedirme:\n" + "\n".join(lines)
 
 
@@ -148,6 +154,10 @@ class TeamEngine:
             return customers.start_note(turn)
         if intent == "owner_stats":
             return customers.show_stats(turn)
+        if intent == "owner_permissions":
+            return roster_flow.start_permissions(turn)
+        if intent in ("owner_staff", None) and roster_flow.is_removal(turn) or intent == "owner_staff" and re.search(r"\b(?:quit|elimin|d\w* de baja|corr|sac|despid)", turn.norm):
+            return roster_flow.start_remove(turn)
         if intent == "owner_staff" and re.search(r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat)", turn.norm):
             return staffing.start_add_staff(turn)
         if intent == "services_info":

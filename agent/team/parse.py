@@ -30,7 +30,7 @@ _INTENT_PATTERNS: tuple[tuple[str, str], ...] = (
     ("next", r"\bque (?:me )?sigue\b|\bquien sigue\b|\b(?:mi )?siguiente (?:cita|cliente)\b|\bproxim[oa] (?:cita|cliente)\b|\bque me toca\b|\ba quien (?:me )?toca\b|\bquien (?:me )?toca\b|\bquien viene ahora\b"),
     ("agenda", r"\bque tengo\b|\bagenda\b|\bmis citas\b|\btengo citas\b|\btengo algo\b|\bcuantas citas\b|\bcitas (?:de|para|del) \w+|\bcomo (?:esta|viene|va|anda|vamos) (?:el dia|la semana|hoy|manana)\b|\bque hay (?:hoy|manana|para)\b|\bquien(?:es)? viene\w*\b|\bmi dia\b|\bcomo estoy\b|\bque citas\b|\bhorario de hoy\b|\bpendientes\b"),
     ("services_info", r"\bque servicios\b|\bcuanto (?:cuesta|sale|vale|cobramos|cobran)\b|\blista de (?:servicios|precios)\b|\bprecios\b|\bservicios tenemos\b"),
-    ("owner_permissions", r"\bpermisos?\b|\bhaz(?:lo|la)? (?:admin|administrador\w*|dueñ\w*)\b"),
+    ("owner_permissions", r"\bpermisos?\b|\bhaz(?:lo|la|me)? (?:admin|administrador\w*|dueñ\w*)\b"),
     ("owner_staff", r"\b(?:agreg|añad|anad|registr|d\w* de alta|contrat|quit|elimin|d\w* de baja|corr)\w*\s+(?:a\s+)?(?:un\s+|una\s+|al\s+|el\s+|la\s+)?(?:nuev[oa]\s+)?(?:emplead[oa]|barber[oa]|estilista|manicurista|persona|staff|trabajador\w*)\b"),
     ("owner_hours", r"\b(?:abrimos|cerramos|abrir|cerrar|cerrado|abierto)\b|\bhorario del negocio\b|\bcambi\w* (?:el )?horario\b"),
     ("owner_services", r"\b(?:agreg|añad|anad|cambi|sub|baj|quit|desactiv)\w*\s+(?:el\s+|un\s+)?(?:servicio|precio|duracion)\b|\bnuevo servicio\b"),

@@ -130,6 +130,22 @@ class ProfileArgs(_Args):
     follow_business_hours: bool = Field(False, description="Trabajar el horario del negocio")
 
 
+class StaffRefArgs(_Args):
+    staff_id: uuid.UUID = Field(..., description="La persona del equipo (de get_team)")
+
+
+class RemoveStaffArgs(_Args):
+    staff_id: uuid.UUID = Field(..., description="La persona a dar de baja (de get_team)")
+    future_appointments: Literal["keep", "cancel"] | None = Field(
+        None, description="Sus citas próximas: keep = se quedan como están; cancel = se cancelan y se avisa a cada cliente. Obligatorio si tiene citas")
+    message: str | None = Field(None, max_length=500, description="Lo que se le dice a cada cliente al cancelar (opcional)")
+
+
+class ChangePermissionsArgs(_Args):
+    staff_id: uuid.UUID = Field(..., description="La persona del equipo (de get_team)")
+    permission_level: Literal["owner", "admin", "staff", "viewer"]
+
+
 @dataclass(frozen=True)
 class ToolSpec:
     name: str
@@ -153,6 +169,10 @@ TOOLS: dict[str, ToolSpec] = {
         ToolSpec("get_customer_history", CustomerLookupArgs, "view_own_schedule", "Historial de un cliente por teléfono o nombre.", False),
         ToolSpec("get_stats", StatsArgs, "view_stats", "Cómo va el negocio en una semana, contra la anterior.", False),
         ToolSpec("add_customer_note", NoteArgs, "manage_customers", "Anotar algo en la ficha de un cliente.", True),
+        ToolSpec("get_team", NoArgs, "view_own_schedule", "Las personas del equipo con su id y su nivel de permisos.", False),
+        ToolSpec("list_staff_future_appointments", StaffRefArgs, "remove_staff", "Las citas próximas de una persona del equipo (antes de darla de baja).", False),
+        ToolSpec("remove_staff", RemoveStaffArgs, "remove_staff", "Dar de baja a una persona del equipo; decide qué pasa con sus citas próximas.", True),
+        ToolSpec("change_permissions", ChangePermissionsArgs, "change_permissions", "Cambiar el nivel de permisos de alguien (dueño, administrador, empleado, solo consulta).", True),
         ToolSpec("add_staff", AddStaffArgs, "add_staff", "Registrar a una persona nueva en el equipo.", True),
         ToolSpec("send_welcome", WelcomeArgs, "add_staff", "Mandar el mensaje de bienvenida a alguien del equipo.", True),
         ToolSpec("add_service", AddServiceArgs, "manage_services", "Agregar un servicio (nombre, duración, precio).", True),

@@ -96,6 +96,19 @@ class HoursDraft(_Draft):
     end_date: str | None = None
 
 
+class RosterDraft(_Draft):
+    kind: Literal["roster"] = "roster"
+    action: Literal["remove", "permissions"] = "remove"
+    stage: Literal["staff", "level", "decide"] | None = None  # what a "pick" step is choosing
+    staff_id: str | None = None
+    staff_name: str = ""
+    current_level: str = "staff"
+    level: str | None = None  # the new level (permissions)
+    appointments: list[dict] = Field(default_factory=list)  # their future appointments (removal)
+    decision: Literal["keep", "cancel"] | None = None
+    message: str | None = None  # dictated for the customers whose appointments are cancelled
+
+
 class OnboardingState(BaseModel):
     """Flow 2 (staff onboarding). Not dropped after a pause: an abandoned onboarding resumes."""
 
@@ -105,7 +118,7 @@ class OnboardingState(BaseModel):
     business_hours: bool = False  # "el del negocio": follow the business hours
 
 
-Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft, ServiceDraft, HoursDraft], Field(discriminator="kind")]
+Draft = Annotated[Union[BlockDraft, UnblockDraft, AttendanceDraft, BookingDraft, MessageDraft, NoteDraft, StaffDraft, ServiceDraft, HoursDraft, RosterDraft], Field(discriminator="kind")]
 
 
 class TeamState(BaseModel):

@@ -37,6 +37,7 @@ from commands.definitions import (
     UpdateStaff,
 )
 from agent.team.owner_tools import OwnerTools
+from agent.team.roster_tools import RosterTools
 from agent.team.schedule import LIVE, ScheduleViews
 from agent.team.specs import (  # noqa: F401 - TOOLS, openai_tools, TeamToolError: also this module's API
     TOOLS,
@@ -63,7 +64,7 @@ TEAM_NAMESPACE = uuid.UUID("5b0c7a52-8f7e-4f43-9a55-1f3d2e6c9b10")
 # ---- the tools -------------------------------------------------------------------------------------
 
 
-class TeamTools(ScheduleViews, OwnerTools):
+class TeamTools(ScheduleViews, OwnerTools, RosterTools):
     """The team tools for one inbound message from one staff member. Build a new one per turn."""
 
     def __init__(

@@ -118,12 +118,13 @@ class TeamWorld:
         return [{**m, "text": m["content"]} for m in self.container.conversation_reads.list_outbound_to(self.org_id, phone)]
 
     def snapshot(self) -> tuple:
-        """Everything a wrong change could touch: appointments (status, time, staff), blocks, customers."""
+        """Everything a wrong change could touch: appointments (status, time, staff), blocks, customers, the team."""
         self.catch_up()
         appts = sorted((str(a["id"]), a["status"], a["scheduled_start"].isoformat(), str(a["staff_id"])) for a in self.appointments())
         blocks = sorted((str(b["id"]), b["start"].isoformat(), b["end"].isoformat()) for b in self.blocks())
         customers = sorted((c["phone_number"], c.get("name") or "") for c in self.reads.list_customers(self.org_id, limit=1000))
-        return appts, blocks, customers
+        team = sorted((str(s["id"]), s.get("permission_level") or "", bool(s.get("is_active", True))) for s in self.reads.list_staff(self.org_id))
+        return appts, blocks, customers, team
 
     def chat(self, who: str = "staff", *, first_message: bool = False) -> TeamChat:
         """``first_message``: the chat's first message is the person's first ever (onboarding)."""

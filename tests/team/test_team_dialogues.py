@@ -42,7 +42,7 @@ def setup_day(world: TeamWorld) -> None:
 class D:
     name: str
     messages: list[str]
-    goal: str  # reply | refused | none | block | unblock | status | walk_in | booking | message | onboard | note | add_staff | service | hours
+    goal: str  # reply | refused | none | roster | block | unblock | status | walk_in | booking | message | onboard | note | add_staff | service | hours
     who: str = "staff"
     contains: tuple[str, ...] = ()
     staff: str = "Miguel"
@@ -197,6 +197,27 @@ DIALOGUES = [
     D("staff cannot add staff", ["quiero agregar un nuevo empleado"], "refused", contains=("Carlos (el dueño) o un administrador",)),
     D("staff cannot see stats", ["como vamos esta semana?"], "refused", contains=("Carlos (el dueño) o un administrador",)),
     D("admin cannot change hours", ["cambia el horario del negocio"], "refused", who="admin", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
+    # ---- flow 12: removing someone (their future appointments: the owner decides) -------------------
+    D("remove staff keeping appointments", ["da de baja a Miguel", "déjalas como están", "sí"], "roster", who="owner",
+      extra={"staff": "Miguel", "removed": True, "appointments": "keep"}),
+    D("remove staff cancelling and telling customers", ["Miguel ya no trabaja aquí", "2", "si"], "roster", who="owner",
+      extra={"staff": "Miguel", "removed": True, "appointments": "cancel"}),
+    D("admin removes staff by picking from the list", ["quiero dar de baja a un empleado", "2", "cancelalas y avisales", "va"], "roster", who="admin",
+      extra={"staff": "Miguel", "removed": True, "appointments": "cancel"}),
+    D("remove staff then changes mind", ["quita a Miguel del equipo", "que se queden", "no"], "none", who="owner"),
+    D("remove staff forgotten midway", ["da de baja a Miguel", "olvídalo"], "none", who="owner"),
+    D("admin cannot remove the owner", ["da de baja a Carlos"], "refused", who="admin", contains=("Solo el dueño puede dar de baja a un dueño.",)),
+    D("staff cannot remove staff", ["da de baja a Laura"], "refused", contains=("Carlos (el dueño) o un administrador",)),
+    D("viewer cannot remove staff", ["elimina a Miguel del equipo"], "refused", who="viewer"),
+    # ---- flow 13: permissions (owner only) -----------------------------------------------------------
+    D("make staff an admin", ["hazlo admin a Miguel", "si"], "roster", who="owner", extra={"staff": "Miguel", "level": "admin"}),
+    D("permissions asking who and which level", ["quiero cambiar permisos", "Vero", "empleada", "sí"], "roster", who="owner",
+      extra={"staff": "Vero", "level": "staff"}),
+    D("permissions by menu number", ["cambia los permisos de Laura", "3", "dale"], "roster", who="owner", extra={"staff": "Laura", "level": "viewer"}),
+    D("permissions declined", ["dale permisos de administrador a Miguel", "mejor no"], "none", who="owner"),
+    D("admin cannot change permissions", ["cambia los permisos de Miguel a administrador"], "refused", who="admin",
+      contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
+    D("staff cannot change permissions", ["hazme admin"], "refused", contains=("Eso solo lo puede cambiar Carlos, el dueño.",)),
 ]
 
 
@@ -210,6 +231,11 @@ def _phones(d: D) -> set[str]:
 
 def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: dict, out_after: dict) -> tuple[bool, bool]:
     """(completed, wrong_change)."""
+    if d.goal == "roster":
+        return _roster(world, d, before, after, out_before, out_after)
+    if before[3] != after[3] and d.goal != "add_staff":
+        return False, True  # nobody was removed or re-levelled unless that was the goal
+    before, after = before[:3], after[:3]
     appts_b, blocks_b, customers_b = before
     appts_a, blocks_a, customers_a = after
     extra_out = {p: out_after[p] - out_before[p] for p in out_after if out_after[p] != out_before[p]}
@@ -300,6 +326,32 @@ def evaluate(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: di
         wrong = after != before or bool(set(extra_out) - {d.phone})
         return ok and not wrong, wrong
     raise AssertionError(d.goal)
+
+
+def _roster(world: TeamWorld, d: D, before: tuple, after: tuple, out_before: dict, out_after: dict) -> tuple[bool, bool]:
+    """Flows 12 and 13: exactly that person changed; their appointments kept or cancelled with one message each."""
+    target = str(world.sid(d.extra["staff"]))
+    team_b, team_a = {t[0]: t for t in before[3]}, {t[0]: t for t in after[3]}
+    others_same = all(team_a[k] == v for k, v in team_b.items() if k != target)
+    row = team_a[target]
+    extra_out = {p: out_after[p] - out_before[p] for p in out_after if out_after[p] != out_before[p]}
+    if "level" in d.extra:
+        ok = row[1] == d.extra["level"] and row[2]
+        wrong = not others_same or before[:3] != after[:3] or bool(extra_out) or (row != team_b[target] and not ok)
+        return ok and not wrong, wrong
+    appts_b, appts_a = {a[0]: a for a in before[0]}, {a[0]: a for a in after[0]}
+    now = world.clock()
+    future = {a["id"] for a in world.appointments() if str(a["staff_id"]) == target and a["scheduled_start"] > now}
+    changed = {k for k in appts_b if appts_a[k] != appts_b[k]}
+    if d.extra["appointments"] == "keep":
+        ok = not changed and not extra_out
+    else:
+        rows = {str(a["id"]): a for a in world.appointments()}
+        ok = changed == {str(i) for i in future} and all(rows[k]["status"] == "cancelled" for k in changed)
+        ok = ok and extra_out == {rows[k]["customer_phone"]: 1 for k in changed}
+    ok = ok and not row[2]
+    wrong = not others_same or before[1:3] != after[1:3] or not ok
+    return ok and not wrong, wrong
 
 
 @pytest.mark.parametrize("d", DIALOGUES, ids=lambda d: d.name)
