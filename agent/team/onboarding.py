@@ -102,7 +102,7 @@ def start_onboarding(turn: Turn) -> list[str]:
     turn.state.onboarding = OnboardingState()
     name = turn.tools.me.get("name") or ""
     return [f"¡Hola! 👋 Soy Parlo, la asistente de {turn.tools.business_name}. Ya estás registrado en el equipo.\n"
-            f"Primero, ¿cómo quieres que te llame? Tengo «{name}»: si está bien, dime «sí»."]
+            f"Para dejar listo tu registro: ¿cómo quieres que te llame? Tengo «{name}»: si está bien, dime «sí»."]
 
 
 def question(turn: Turn) -> str:
