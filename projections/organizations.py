@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Table, delete, select, update
+from sqlalchemy import Connection, delete, select
 
 from aggregates.event_data import changed_fields
 from aggregates.organization import DEFAULT_SETTINGS, Organization
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
+from projections.updates import set_row as _set
 from readmodels.tables import closures, locations, organizations, services, spots, whatsapp_numbers
 
 
@@ -190,11 +191,6 @@ class OrganizationsProjection(Projection):
     @handles(Organization.SpotFirstBooked)
     def _spot_first_booked(self, conn: Connection, event: Any, position: int) -> None:
         _set(conn, spots, to_uuid(event.spot_id), event, has_appointments=True)
-
-
-def _set(conn: Connection, table: Table, row_id: Any, event: Any, **values: Any) -> None:
-    """Change one row of ``table`` and stamp it with the event's time."""
-    conn.execute(update(table).where(table.c.id == row_id).values(**values, updated_at=utc(event.timestamp)))
 
 
 def _add_location(conn: Connection, event: Any, name: str, address: str, *, is_primary: bool) -> None:
