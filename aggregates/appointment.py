@@ -154,27 +154,30 @@ class Appointment(ParloAggregate):
             what = "marcarla como completada" if target == "completed" else "marcar que no asistió"
             raise InvalidTransition(f"Esta cita todavía no empieza; podrás {what} cuando llegue su hora.")
 
+    def _attendance_notes(self, target: str, notes: str, now: datetime) -> str:
+        """Completed and no-show: a legal move once the time has come; returns the cleaned notes."""
+        self._require_transition(target)
+        self._require_started(now, target)
+        return (notes or "").strip()
+
+    def _attended(self, status: str, notes: str) -> None:
+        self.status = status
+        if notes:
+            self.notes = notes
+
     def complete(self, notes: str, *, now: datetime) -> None:
-        self._require_transition("completed")
-        self._require_started(now, "completed")
-        self._completed(notes=(notes or "").strip())
+        self._completed(notes=self._attendance_notes("completed", notes, now))
 
     @event("Completed")
     def _completed(self, notes: str) -> None:
-        self.status = "completed"
-        if notes:
-            self.notes = notes
+        self._attended("completed", notes)
 
     def mark_no_show(self, notes: str, *, now: datetime) -> None:
-        self._require_transition("no_show")
-        self._require_started(now, "no_show")
-        self._marked_no_show(notes=(notes or "").strip())
+        self._marked_no_show(notes=self._attendance_notes("no_show", notes, now))
 
     @event("MarkedNoShow")
     def _marked_no_show(self, notes: str) -> None:
-        self.status = "no_show"
-        if notes:
-            self.notes = notes
+        self._attended("no_show", notes)
 
     def reschedule(
         self,

@@ -96,33 +96,10 @@ class Conversation(ParloAggregate):
 
     # ---- inbound ----------------------------------------------------------------------
 
-    def receive(
-        self,
-        *,
-        message_id: uuid.UUID,
-        message_sid: str,
-        whatsapp_address: str,
-        to_number: str,
-        body: str,
-        profile_name: str | None,
-        wa_id: str | None,
-        num_media: int,
-        received_at: datetime,
-    ) -> None:
-        self._inbound_received(
-            message_id=message_id,
-            message_sid=message_sid,
-            whatsapp_address=whatsapp_address,
-            to_number=to_number,
-            body=body,
-            profile_name=profile_name,
-            wa_id=wa_id,
-            num_media=num_media,
-            received_at=received_at,
-        )
-
+    # Nothing to decide before an inbound message is recorded (the command deduplicates by
+    # MessageSid), so the public method is the event method itself.
     @event("InboundReceived")
-    def _inbound_received(
+    def receive(
         self,
         message_id: uuid.UUID,
         message_sid: str,

@@ -181,17 +181,8 @@ def reopen_business(app: CommandBase, cmd: ReopenBusiness) -> CommandResult:
 
 def add_service(app: CommandBase, cmd: AddService) -> CommandResult:
     service_id = _new_id(cmd.service_id)
-
-    def change(org: Organization) -> None:
-        org.add_service(
-            service_id,
-            name=cmd.name,
-            description=cmd.description,
-            duration_minutes=cmd.duration_minutes,
-            price_cents=cmd.price_cents,
-        )
-
-    return _change_organization(app, cmd, "manage_services", change, service_id)
+    details = {"name": cmd.name, "description": cmd.description, "duration_minutes": cmd.duration_minutes, "price_cents": cmd.price_cents}
+    return _change_organization(app, cmd, "manage_services", lambda org: org.add_service(service_id, **details), service_id)
 
 
 def update_service(app: CommandBase, cmd: UpdateService) -> CommandResult:
@@ -213,15 +204,10 @@ def remove_service(app: CommandBase, cmd: RemoveService) -> CommandResult:
 
 def add_spot(app: CommandBase, cmd: AddSpot) -> CommandResult:
     spot_id = _new_id(cmd.spot_id)
+    details = {"name": cmd.name, "display_order": cmd.display_order, "service_ids": list(cmd.service_ids)}
 
-    def change(org: Organization) -> None:
-        org.add_spot(
-            spot_id,
-            location_id=cmd.location_id or org.primary_location_id,
-            name=cmd.name,
-            display_order=cmd.display_order,
-            service_ids=list(cmd.service_ids),
-        )
+    def change(org: Organization) -> None:  # the primary location is only known once the business is loaded
+        org.add_spot(spot_id, location_id=cmd.location_id or org.primary_location_id, **details)
 
     return _change_organization(app, cmd, "manage_settings", change, spot_id)
 

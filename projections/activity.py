@@ -54,6 +54,9 @@ def format_price(cents: int) -> str:
     return f"${cents // 100:,}" if cents % 100 == 0 else f"${cents / 100:,.2f}"
 
 
+_ORIGINATOR = object()  # _add's default subject: the event's own aggregate
+
+
 class ActivityProjection(Projection):
     name = "activity"
     tables = [activity, proj_activity_names]
@@ -68,6 +71,11 @@ class ActivityProjection(Projection):
     def _rename(self, conn: Connection, id: Any, name: str) -> None:
         conn.execute(update(proj_activity_names).where(proj_activity_names.c.id == to_uuid(id)).values(name=name))
 
+    def _rename_if_named(self, conn: Connection, id: Any, event: Any) -> None:
+        changes = changed_fields(event, ("name",))
+        if "name" in changes:
+            self._rename(conn, id, changes["name"])
+
     def _lookup(self, conn: Connection, id: Any) -> dict[str, Any]:
         if id is None:
             return {"name": "", "data": {}, "organization_id": None}
@@ -78,7 +86,12 @@ class ActivityProjection(Projection):
         org = self._lookup(conn, organization_id)
         return org["name"] or "(negocio)", (org["data"] or {}).get("timezone") or "America/Mexico_City"
 
-    def _add(self, conn: Connection, event: Any, position: int, kind: str, summary: str, *, organization_id: Any, subject_id: Any) -> None:
+    def _add(
+        self, conn: Connection, event: Any, position: int, kind: str, summary: str, *, organization_id: Any, subject_id: Any = _ORIGINATOR
+    ) -> None:
+        """One feed row; its subject is the event's aggregate unless another id is named."""
+        if subject_id is _ORIGINATOR:
+            subject_id = event.originator_id
         replace_row(
             conn,
             activity,
@@ -98,15 +111,8 @@ class ActivityProjection(Projection):
     def _org_registered(self, conn: Connection, event: Any, position: int) -> None:
         self._remember(conn, event.originator_id, "organization", event.originator_id, event.name, timezone=event.timezone)
         kind_es = BUSINESS_TYPES_ES.get(event.business_type, event.business_type)
-        self._add(
-            conn,
-            event,
-            position,
-            "organization_registered",
-            f"Nuevo negocio registrado: {event.name} ({kind_es}), WhatsApp {event.whatsapp_number}.",
-            organization_id=event.originator_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"Nuevo negocio registrado: {event.name} ({kind_es}), WhatsApp {event.whatsapp_number}."
+        self._add(conn, event, position, "organization_registered", summary, organization_id=event.originator_id)
 
     @handles(Organization.ProfileUpdated, Organization.Renamed, Organization.BusinessTypeChanged, Organization.TimezoneChanged)
     def _org_updated(self, conn: Connection, event: Any, position: int) -> None:
@@ -116,49 +122,28 @@ class ActivityProjection(Projection):
         self._remember(conn, event.originator_id, "organization", event.originator_id, name, timezone=changes.get("timezone", tz))
         what = ", ".join({"name": "nombre", "business_type": "tipo de negocio", "timezone": "zona horaria"}.get(k, k) for k in changes)
         renamed = f" (antes «{old_name}»)" if "name" in changes else ""
-        self._add(
-            conn,
-            event,
-            position,
-            "organization_updated",
-            f"{name}{renamed} actualizó su perfil: {what}.",
-            organization_id=event.originator_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"{name}{renamed} actualizó su perfil: {what}."
+        self._add(conn, event, position, "organization_updated", summary, organization_id=event.originator_id)
 
     @handles(Organization.StatusChanged)
     def _org_status(self, conn: Connection, event: Any, position: int) -> None:
         name, _ = self._org(conn, event.originator_id)
         reason = f" Motivo: {event.reason}." if event.reason else ""
-        self._add(
-            conn,
-            event,
-            position,
-            "organization_status_changed",
-            f"{name} ahora está {STATUSES_ES.get(event.status, event.status)}.{reason}",
-            organization_id=event.originator_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"{name} ahora está {STATUSES_ES.get(event.status, event.status)}.{reason}"
+        self._add(conn, event, position, "organization_status_changed", summary, organization_id=event.originator_id)
 
     @handles(Organization.ServiceAdded)
     def _service_added(self, conn: Connection, event: Any, position: int) -> None:
         self._remember(conn, event.service_id, "service", event.originator_id, event.name)
         name, _ = self._org(conn, event.originator_id)
+        summary = f"{name} agregó el servicio «{event.name}» ({event.duration_minutes} min, {format_price(event.price_cents)})."
         self._add(
-            conn,
-            event,
-            position,
-            "service_added",
-            f"{name} agregó el servicio «{event.name}» ({event.duration_minutes} min, {format_price(event.price_cents)}).",
-            organization_id=event.originator_id,
-            subject_id=event.service_id,
+            conn, event, position, "service_added", summary, organization_id=event.originator_id, subject_id=event.service_id
         )
 
     @handles(Organization.ServiceUpdated, Organization.ServiceRenamed)
     def _service_updated(self, conn: Connection, event: Any, position: int) -> None:
-        changes = changed_fields(event, ("name",))
-        if "name" in changes:
-            self._rename(conn, event.service_id, changes["name"])
+        self._rename_if_named(conn, event.service_id, event)
 
     @handles(Organization.ClosureScheduled)
     def _closure(self, conn: Connection, event: Any, position: int) -> None:
@@ -166,14 +151,9 @@ class ActivityProjection(Projection):
         first, last = event.closure.start_date, event.closure.end_date
         span = f"el {format_day(first)}" if first == last else f"del {format_day(first)} al {format_day(last)}"
         reason = f" ({event.closure.reason})" if event.closure.reason else ""
+        summary = f"{name} cerrará {span}{reason}."
         self._add(
-            conn,
-            event,
-            position,
-            "closure_scheduled",
-            f"{name} cerrará {span}{reason}.",
-            organization_id=event.originator_id,
-            subject_id=event.closure_id,
+            conn, event, position, "closure_scheduled", summary, organization_id=event.originator_id, subject_id=event.closure_id
         )
 
     # ---- staff -------------------------------------------------------------------------------------
@@ -183,21 +163,12 @@ class ActivityProjection(Projection):
         self._remember(conn, event.originator_id, "staff", event.organization_id, event.name)
         org_name, _ = self._org(conn, event.organization_id)
         level = LEVELS_ES.get(event.permission_level, event.permission_level)
-        self._add(
-            conn,
-            event,
-            position,
-            "staff_added",
-            f"{event.name} se unió a {org_name} ({level}).",
-            organization_id=event.organization_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"{event.name} se unió a {org_name} ({level})."
+        self._add(conn, event, position, "staff_added", summary, organization_id=event.organization_id)
 
     @handles(StaffMember.ProfileUpdated, StaffMember.Renamed)
     def _staff_renamed(self, conn: Connection, event: Any, position: int) -> None:
-        changes = changed_fields(event, ("name",))
-        if "name" in changes:
-            self._rename(conn, event.originator_id, changes["name"])
+        self._rename_if_named(conn, event.originator_id, event)
 
     @handles(StaffMember.Deactivated, StaffMember.Reactivated)
     def _staff_active(self, conn: Connection, event: Any, position: int) -> None:
@@ -205,14 +176,9 @@ class ActivityProjection(Projection):
         org_name, _ = self._org(conn, person["organization_id"])
         active = type(event).__name__ == "Reactivated"
         verb = "volvió a estar activo en" if active else "fue dado de baja en"
+        summary = f"{person['name'] or '(persona)'} {verb} {org_name}."
         self._add(
-            conn,
-            event,
-            position,
-            "staff_reactivated" if active else "staff_deactivated",
-            f"{person['name'] or '(persona)'} {verb} {org_name}.",
-            organization_id=person["organization_id"],
-            subject_id=event.originator_id,
+            conn, event, position, "staff_reactivated" if active else "staff_deactivated", summary, organization_id=person["organization_id"]
         )
 
     # ---- customers ---------------------------------------------------------------------------------
@@ -222,15 +188,8 @@ class ActivityProjection(Projection):
         self._remember(conn, event.originator_id, "customer", event.organization_id, event.name or "", phone=event.phone_number)
         org_name, _ = self._org(conn, event.organization_id)
         who = f"{event.name} ({event.phone_number})" if event.name else event.phone_number
-        self._add(
-            conn,
-            event,
-            position,
-            "customer_registered",
-            f"Nuevo cliente en {org_name}: {who}.",
-            organization_id=event.organization_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"Nuevo cliente en {org_name}: {who}."
+        self._add(conn, event, position, "customer_registered", summary, organization_id=event.organization_id)
 
     @handles(Customer.NameLearned)
     def _customer_named(self, conn: Connection, event: Any, position: int) -> None:
@@ -275,15 +234,8 @@ class ActivityProjection(Projection):
         )
         org_id, org_name, _, what, when = self._describe(conn, event.originator_id)
         state = " (pendiente de confirmar)" if event.status == "pending" else ""
-        self._add(
-            conn,
-            event,
-            position,
-            "appointment_booked",
-            f"Nueva cita en {org_name}: {what}, {when}{state}.",
-            organization_id=org_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"Nueva cita en {org_name}: {what}, {when}{state}."
+        self._add(conn, event, position, "appointment_booked", summary, organization_id=org_id)
 
     @handles(Appointment.Rescheduled)
     def _rescheduled(self, conn: Connection, event: Any, position: int) -> None:
@@ -297,27 +249,12 @@ class ActivityProjection(Projection):
         }
         conn.execute(update(proj_activity_names).where(proj_activity_names.c.id == event.originator_id).values(data=data))
         org_id, org_name, _, what, when = self._describe(conn, event.originator_id)
-        self._add(
-            conn,
-            event,
-            position,
-            "appointment_rescheduled",
-            f"Cita reprogramada en {org_name}: {what}, de {before} a {when}.",
-            organization_id=org_id,
-            subject_id=event.originator_id,
-        )
+        summary = f"Cita reprogramada en {org_name}: {what}, de {before} a {when}."
+        self._add(conn, event, position, "appointment_rescheduled", summary, organization_id=org_id)
 
     def _status(self, conn: Connection, event: Any, position: int, kind: str, label: str, extra: str = "") -> None:
         org_id, org_name, _, what, when = self._describe(conn, event.originator_id)
-        self._add(
-            conn,
-            event,
-            position,
-            kind,
-            f"{label} en {org_name}: {what}, {when}.{extra}",
-            organization_id=org_id,
-            subject_id=event.originator_id,
-        )
+        self._add(conn, event, position, kind, f"{label} en {org_name}: {what}, {when}.{extra}", organization_id=org_id)
 
     @handles(Appointment.Confirmed)
     def _confirmed(self, conn: Connection, event: Any, position: int) -> None:

@@ -14,6 +14,7 @@ from aggregates.calendar import DayCalendar, StaffDay
 from aggregates.event_data import changed_fields
 from aggregates.organization import Organization
 from projections.base import Projection, handles, replace_row, to_uuid, utc
+from projections.updates import set_row
 from readmodels.tables import appointments, proj_org_timezones, proj_staff_days, staff_blocks
 
 DEFAULT_TZ = "America/Mexico_City"
@@ -54,9 +55,7 @@ class AppointmentsProjection(Projection):
     # ---- appointments ------------------------------------------------------------------------
 
     def _set(self, conn: Connection, event: Any, **values: Any) -> None:
-        conn.execute(
-            update(appointments).where(appointments.c.id == event.originator_id).values(**values, updated_at=utc(event.timestamp))
-        )
+        set_row(conn, appointments, event.originator_id, event, **values)
 
     @handles(Appointment.Booked)
     def _booked(self, conn: Connection, event: Any, position: int) -> None:

@@ -55,29 +55,21 @@ class ConversationsProjection(Projection):
         if event.profile_name:
             values["profile_name"] = event.profile_name
         conn.execute(update(conversations).where(conversations.c.id == event.originator_id).values(**values))
-        conn.execute(
-            messages.insert().values(
-                id=event.message_id,
-                conversation_id=event.originator_id,
-                organization_id=self._org(conn, event.originator_id),
-                direction="inbound",
-                sender_type="customer",
-                kind="message",
-                content_type="media" if event.num_media and not event.body else "text",
-                content=event.body or "",
-                phone=self._phone(conn, event.originator_id),
-                whatsapp_message_id=event.message_sid,
-                content_sid=None,
-                status="received",
-                attempts=0,
-                next_attempt_at=None,
-                error_code=None,
-                error_message=None,
-                media=None,
-                created_at=at,
-                updated_at=at,
-                position=position,
-            )
+        _add_message(
+            conn,
+            at,
+            position,
+            id=event.message_id,
+            conversation_id=event.originator_id,
+            organization_id=self._org(conn, event.originator_id),
+            direction="inbound",
+            sender_type="customer",
+            kind="message",
+            content_type="media" if event.num_media and not event.body else "text",
+            content=event.body or "",
+            phone=self._phone(conn, event.originator_id),
+            whatsapp_message_id=event.message_sid,
+            status="received",
         )
 
     def _org(self, conn, conversation_id):
@@ -138,29 +130,21 @@ class ConversationsProjection(Projection):
     @handles(OutboundMessage.Queued)
     def _queued(self, conn, event, position) -> None:
         at = utc(event.queued_at)
-        conn.execute(
-            messages.insert().values(
-                id=event.originator_id,
-                conversation_id=event.conversation_id,
-                organization_id=event.organization_id,
-                direction="outbound",
-                sender_type=_SENDER.get(event.kind, "system"),
-                kind=event.kind,
-                content_type="text",
-                content=event.body,
-                phone=event.to_phone,
-                whatsapp_message_id=None,
-                content_sid=None,
-                status="pending",
-                attempts=0,
-                next_attempt_at=at,
-                error_code=None,
-                error_message=None,
-                media=None,
-                created_at=at,
-                updated_at=at,
-                position=position,
-            )
+        _add_message(
+            conn,
+            at,
+            position,
+            id=event.originator_id,
+            conversation_id=event.conversation_id,
+            organization_id=event.organization_id,
+            direction="outbound",
+            sender_type=_SENDER.get(event.kind, "system"),
+            kind=event.kind,
+            content_type="text",
+            content=event.body,
+            phone=event.to_phone,
+            status="pending",
+            next_attempt_at=at,
         )
 
     def _update(self, event, **values) -> update:
@@ -198,6 +182,23 @@ class ConversationsProjection(Projection):
         if event.error_code:
             values["error_code"] = event.error_code
         conn.execute(self._update(event, **values))
+
+
+def _add_message(conn, at, position, **values) -> None:
+    """A new rm_messages row: nothing sent, failed or attached yet, unless ``values`` says so."""
+    row = {
+        "whatsapp_message_id": None,
+        "content_sid": None,
+        "attempts": 0,
+        "next_attempt_at": None,
+        "error_code": None,
+        "error_message": None,
+        "media": None,
+        "created_at": at,
+        "updated_at": at,
+        "position": position,
+    }
+    conn.execute(messages.insert().values({**row, **values}))
 
 
 PROJECTIONS = [ConversationsProjection]

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, delete, select
 
 from aggregates.event_data import changed_fields
 from aggregates.organization import DEFAULT_SETTINGS, Organization
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
+from projections.updates import set_row as _set
 from readmodels.tables import closures, locations, organizations, services, spots, whatsapp_numbers
 
 
@@ -18,9 +19,7 @@ class OrganizationsProjection(Projection):
     tables = [organizations, whatsapp_numbers, locations, closures, services, spots]
 
     def _touch(self, conn: Connection, event: Any) -> None:
-        conn.execute(
-            update(organizations).where(organizations.c.id == event.originator_id).values(updated_at=utc(event.timestamp))
-        )
+        _set(conn, organizations, event.originator_id, event)
 
     # ---- the business ------------------------------------------------------------------------
 
@@ -41,35 +40,15 @@ class OrganizationsProjection(Projection):
             updated_at=at,
         )
         replace_row(conn, whatsapp_numbers, phone_number=event.whatsapp_number, organization_id=event.originator_id)
-        replace_row(
-            conn,
-            locations,
-            id=to_uuid(event.location_id),
-            organization_id=event.originator_id,
-            name=event.location_name,
-            address=event.location_address,
-            is_primary=True,
-            business_hours=jsonable(event.business_hours),
-            created_at=at,
-            updated_at=at,
-        )
+        _add_location(conn, event, event.location_name, event.location_address, is_primary=True)
 
     @handles(Organization.ProfileUpdated, Organization.Renamed, Organization.BusinessTypeChanged, Organization.TimezoneChanged)
     def _profile_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = changed_fields(event, ("name", "business_type", "timezone"))
-        conn.execute(
-            update(organizations)
-            .where(organizations.c.id == event.originator_id)
-            .values(**values, updated_at=utc(event.timestamp))
-        )
+        _set(conn, organizations, event.originator_id, event, **changed_fields(event, ("name", "business_type", "timezone")))
 
     @handles(Organization.StatusChanged)
     def _status_changed(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            update(organizations)
-            .where(organizations.c.id == event.originator_id)
-            .values(status=event.status, updated_at=utc(event.timestamp))
-        )
+        _set(conn, organizations, event.originator_id, event, status=event.status)
 
     @handles(Organization.WhatsAppNumberAdded)
     def _number_added(self, conn: Connection, event: Any, position: int) -> None:
@@ -79,37 +58,18 @@ class OrganizationsProjection(Projection):
     @handles(Organization.SettingsUpdated)
     def _settings_updated(self, conn: Connection, event: Any, position: int) -> None:
         current = conn.execute(select(organizations.c.settings).where(organizations.c.id == event.originator_id)).scalar()
-        conn.execute(
-            update(organizations)
-            .where(organizations.c.id == event.originator_id)
-            .values(settings={**(current or {}), **jsonable(event.changes)}, updated_at=utc(event.timestamp))
-        )
+        _set(conn, organizations, event.originator_id, event, settings={**(current or {}), **jsonable(event.changes)})
 
     # ---- locations -----------------------------------------------------------------------------
 
     @handles(Organization.LocationAdded)
     def _location_added(self, conn: Connection, event: Any, position: int) -> None:
-        at = utc(event.timestamp)
-        replace_row(
-            conn,
-            locations,
-            id=to_uuid(event.location_id),
-            organization_id=event.originator_id,
-            name=event.name,
-            address=event.address,
-            is_primary=False,
-            business_hours=jsonable(event.business_hours),
-            created_at=at,
-            updated_at=at,
-        )
+        _add_location(conn, event, event.name, event.address, is_primary=False)
         self._touch(conn, event)
 
     @handles(Organization.LocationUpdated, Organization.LocationRenamed, Organization.LocationAddressChanged)
     def _location_updated(self, conn: Connection, event: Any, position: int) -> None:
-        values = changed_fields(event, ("name", "address"))
-        conn.execute(
-            update(locations).where(locations.c.id == to_uuid(event.location_id)).values(**values, updated_at=utc(event.timestamp))
-        )
+        _set(conn, locations, to_uuid(event.location_id), event, **changed_fields(event, ("name", "address")))
 
     @handles(Organization.LocationRemoved)
     def _location_removed(self, conn: Connection, event: Any, position: int) -> None:
@@ -118,11 +78,7 @@ class OrganizationsProjection(Projection):
 
     @handles(Organization.BusinessHoursSet)
     def _hours_set(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            update(locations)
-            .where(locations.c.id == to_uuid(event.location_id))
-            .values(business_hours=jsonable(event.business_hours), updated_at=utc(event.timestamp))
-        )
+        _set(conn, locations, to_uuid(event.location_id), event, business_hours=jsonable(event.business_hours))
 
     # ---- closures ------------------------------------------------------------------------------
 
@@ -176,9 +132,7 @@ class OrganizationsProjection(Projection):
     )
     def _service_updated(self, conn: Connection, event: Any, position: int) -> None:
         values = changed_fields(event, ("name", "description", "duration_minutes", "price_cents", "is_active"))
-        conn.execute(
-            update(services).where(services.c.id == to_uuid(event.service_id)).values(**values, updated_at=utc(event.timestamp))
-        )
+        _set(conn, services, to_uuid(event.service_id), event, **values)
 
     @handles(Organization.ServiceRemoved)
     def _service_removed(self, conn: Connection, event: Any, position: int) -> None:
@@ -190,19 +144,11 @@ class OrganizationsProjection(Projection):
         ).all()
         for spot_id, service_ids in rows:
             if service_id in (service_ids or []):
-                conn.execute(
-                    update(spots)
-                    .where(spots.c.id == spot_id)
-                    .values(service_ids=[s for s in service_ids if s != service_id], updated_at=utc(event.timestamp))
-                )
+                _set(conn, spots, spot_id, event, service_ids=[s for s in service_ids if s != service_id])
 
     @handles(Organization.ServiceFirstBooked)
     def _service_first_booked(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            update(services)
-            .where(services.c.id == to_uuid(event.service_id))
-            .values(has_appointments=True, updated_at=utc(event.timestamp))
-        )
+        _set(conn, services, to_uuid(event.service_id), event, has_appointments=True)
 
     # ---- spots ---------------------------------------------------------------------------------
 
@@ -236,7 +182,7 @@ class OrganizationsProjection(Projection):
         values = changed_fields(event, ("name", "display_order", "is_active", "service_ids"))
         if "service_ids" in values:
             values["service_ids"] = [str(s) for s in values["service_ids"]]
-        conn.execute(update(spots).where(spots.c.id == to_uuid(event.spot_id)).values(**values, updated_at=utc(event.timestamp)))
+        _set(conn, spots, to_uuid(event.spot_id), event, **values)
 
     @handles(Organization.SpotRemoved)
     def _spot_removed(self, conn: Connection, event: Any, position: int) -> None:
@@ -244,9 +190,23 @@ class OrganizationsProjection(Projection):
 
     @handles(Organization.SpotFirstBooked)
     def _spot_first_booked(self, conn: Connection, event: Any, position: int) -> None:
-        conn.execute(
-            update(spots).where(spots.c.id == to_uuid(event.spot_id)).values(has_appointments=True, updated_at=utc(event.timestamp))
-        )
+        _set(conn, spots, to_uuid(event.spot_id), event, has_appointments=True)
+
+
+def _add_location(conn: Connection, event: Any, name: str, address: str, *, is_primary: bool) -> None:
+    at = utc(event.timestamp)
+    replace_row(
+        conn,
+        locations,
+        id=to_uuid(event.location_id),
+        organization_id=event.originator_id,
+        name=name,
+        address=address,
+        is_primary=is_primary,
+        business_hours=jsonable(event.business_hours),
+        created_at=at,
+        updated_at=at,
+    )
 
 
 def _date(value: Any) -> date:

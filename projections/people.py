@@ -11,6 +11,7 @@ from aggregates.customer import Customer
 from aggregates.event_data import changed_fields
 from aggregates.staff import StaffMember
 from projections.base import Projection, handles, jsonable, replace_row, to_uuid, utc
+from projections.updates import set_row
 from readmodels.tables import customers, staff
 
 
@@ -19,7 +20,7 @@ class StaffProjection(Projection):
     tables = [staff]
 
     def _set(self, conn: Connection, event: Any, **values: Any) -> None:
-        conn.execute(update(staff).where(staff.c.id == event.originator_id).values(**values, updated_at=utc(event.timestamp)))
+        set_row(conn, staff, event.originator_id, event, **values)
 
     @handles(StaffMember.Registered)
     def _registered(self, conn: Connection, event: Any, position: int) -> None:
@@ -87,9 +88,7 @@ class CustomersProjection(Projection):
     tables = [customers]
 
     def _set(self, conn: Connection, event: Any, **values: Any) -> None:
-        conn.execute(
-            update(customers).where(customers.c.id == event.originator_id).values(**values, updated_at=utc(event.timestamp))
-        )
+        set_row(conn, customers, event.originator_id, event, **values)
 
     @handles(Customer.Registered)
     def _registered(self, conn: Connection, event: Any, position: int) -> None:

@@ -21,7 +21,7 @@ from commands.definitions import (
     UpdateAppointmentNotes,
 )
 from gateway.api import models, shapes
-from gateway.api.common import Body, Day, Moment, Phone, execute, in_thread, row
+from gateway.api.common import Body, Day, Moment, Phone, found_or_404, in_thread, require_changes, row, run_as
 from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -85,10 +85,7 @@ async def check_spot(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUI
 
 
 async def appointment_in_org(container: ApiContainer, scope: OrgScope, appointment_id: uuid.UUID) -> dict:
-    found = await in_thread(container.reads.get_appointment, scope.organization_id, appointment_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail=MISSING)
-    return found
+    return found_or_404(await in_thread(container.reads.get_appointment, scope.organization_id, appointment_id), MISSING)
 
 
 @router.get("/organizations/{org_id}/appointments", summary="Citas (filtros: fechas, persona, servicio, estado)", response_model=list[models.Appointment], response_model_exclude_unset=True)
@@ -119,24 +116,22 @@ async def list_appointments(
 @router.post("/organizations/{org_id}/appointments", status_code=201, summary="Agendar una cita", response_model=models.Appointment, response_model_exclude_unset=True)
 async def create_appointment(body: AppointmentCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await check_spot(container, scope, body.spot_id)
-    result = await execute(
+    result = await run_as(
         container,
-        BookAppointment(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            service_id=body.service_type_id,
-            start=body.scheduled_start,
-            customer_id=body.customer_id,
-            customer_phone=body.phone_number,
-            customer_name=body.name,
-            staff_id=body.staff_id,
-            spot_id=body.spot_id,
-            location_id=body.location_id,
-            source=body.source,
-            notes=body.notes,
-            confirmed=body.status == "confirmed",
-        ),
+        scope,
+        request_id,
+        BookAppointment,
+        service_id=body.service_type_id,
+        start=body.scheduled_start,
+        customer_id=body.customer_id,
+        customer_phone=body.phone_number,
+        customer_name=body.name,
+        staff_id=body.staff_id,
+        spot_id=body.spot_id,
+        location_id=body.location_id,
+        source=body.source,
+        notes=body.notes,
+        confirmed=body.status == "confirmed",
     )
     return shapes.appointment(await appointment_in_org(container, scope, result.id), scope.timezone)
 
@@ -152,32 +147,16 @@ async def patch_appointment(
 ) -> dict:
     await appointment_in_org(container, scope, appointment_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    if not fields:
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    require_changes(fields)
     # One command per request, so a PATCH is all or nothing: a move (with the notes, if given) or
     # only the notes.
     if fields.keys() & {"scheduled_start", "staff_id", "service_type_id", "spot_id"}:
         await check_spot(container, scope, fields.get("spot_id"))
-        command: Any = RescheduleAppointment(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            appointment_id=appointment_id,
-            start=fields.get("scheduled_start"),
-            staff_id=fields.get("staff_id"),
-            service_id=fields.get("service_type_id"),
-            spot_id=fields.get("spot_id"),
-            notes=fields.get("notes"),
-        )
+        move = {"start": "scheduled_start", "staff_id": "staff_id", "service_id": "service_type_id", "spot_id": "spot_id"}
+        changes = {name: fields.get(given) for name, given in move.items()}
+        await run_as(container, scope, request_id, RescheduleAppointment, appointment_id=appointment_id, notes=fields.get("notes"), **changes)
     else:
-        command = UpdateAppointmentNotes(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            appointment_id=appointment_id,
-            notes=fields["notes"],
-        )
-    await execute(container, command)
+        await run_as(container, scope, request_id, UpdateAppointmentNotes, appointment_id=appointment_id, notes=fields["notes"])
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 
@@ -196,11 +175,8 @@ async def change_status(
 ) -> dict:
     command_type, _body_type, field, _summary = _STATUS_CHANGES[action]
     extra = {field: getattr(body, field) if body is not None else ""} if field else {}
-    command = command_type(
-        actor=scope.actor, cause=request_id, organization_id=scope.organization_id, appointment_id=appointment_id, **extra
-    )
     await appointment_in_org(container, scope, appointment_id)
-    await execute(container, command)
+    await run_as(container, scope, request_id, command_type, appointment_id=appointment_id, **extra)
     return shapes.appointment(await appointment_in_org(container, scope, appointment_id), scope.timezone)
 
 

@@ -23,7 +23,7 @@ from pydantic import Field
 from commands.definitions import BlockTime, CloseBusiness, ReopenBusiness, SetBusinessHours, UnblockTime
 from gateway.api import models, shapes
 from gateway.api.appointments import MAX_RANGE_DAYS, check_range
-from gateway.api.common import Body, Day, Moment, WeeklyHours, execute, in_thread, iso
+from gateway.api.common import Body, Day, Moment, WeeklyHours, found_or_404, in_thread, iso, run_as
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -138,19 +138,9 @@ async def create_availability(body: AvailabilityCreate, scope: OrgAccess, contai
         staff_id = body.staff_id or scope.principal.staff_id
         if staff_id is None:
             raise HTTPException(status_code=422, detail="Indica a quién le bloqueas el horario (staff_id).")
-        if await in_thread(container.reads.get_staff, org_id, staff_id) is None:
-            raise HTTPException(status_code=404, detail="No encontré a esa persona en este negocio.")
-        result = await execute(
-            container,
-            BlockTime(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=org_id,
-                staff_id=staff_id,
-                start=body.start,
-                end=body.end,
-                reason=body.reason,
-            ),
+        found_or_404(await in_thread(container.reads.get_staff, org_id, staff_id), "No encontré a esa persona en este negocio.")
+        result = await run_as(
+            container, scope, request_id, BlockTime, staff_id=staff_id, start=body.start, end=body.end, reason=body.reason
         )
         return {
             "id": str(result.id),
@@ -163,16 +153,8 @@ async def create_availability(body: AvailabilityCreate, scope: OrgAccess, contai
         }
     if isinstance(body, ClosureCreate):
         end_date = body.end_date or body.start_date
-        result = await execute(
-            container,
-            CloseBusiness(
-                actor=scope.actor,
-                cause=request_id,
-                organization_id=org_id,
-                start_date=body.start_date,
-                end_date=end_date,
-                reason=body.reason,
-            ),
+        result = await run_as(
+            container, scope, request_id, CloseBusiness, start_date=body.start_date, end_date=end_date, reason=body.reason
         )
         return {
             "id": str(result.id),
@@ -181,12 +163,7 @@ async def create_availability(body: AvailabilityCreate, scope: OrgAccess, contai
             "end_date": end_date.isoformat(),
             "reason": body.reason,
         }
-    result = await execute(
-        container,
-        SetBusinessHours(
-            actor=scope.actor, cause=request_id, organization_id=org_id, location_id=body.location_id, hours=body.business_hours
-        ),
-    )
+    result = await run_as(container, scope, request_id, SetBusinessHours, location_id=body.location_id, hours=body.business_hours)
     location = await in_thread(container.reads.get_location, result.id)
     return {
         "id": str(result.id),
@@ -201,24 +178,14 @@ async def delete_availability(availability_id: uuid.UUID, scope: OrgAccess, cont
     org_id = scope.organization_id
     closures = await in_thread(container.reads.list_closures, org_id)
     if any(c["id"] == availability_id for c in closures):
-        await execute(container, ReopenBusiness(actor=scope.actor, cause=request_id, organization_id=org_id, closure_id=availability_id))
+        await run_as(container, scope, request_id, ReopenBusiness, closure_id=availability_id)
         return Response(status_code=204)
     blocks = await in_thread(container.reads.list_blocks, org_id)
     # The block's id is its first piece's id; one command removes it and every following piece
     # (the command knows how a block is split per day). A piece's own id removes just that piece.
-    found = next((b for b in blocks if b["id"] == availability_id), None)
-    if found is None:
-        raise HTTPException(status_code=404, detail="No encontré ese bloqueo o cierre en este negocio.")
-    await execute(
-        container,
-        UnblockTime(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=org_id,
-            staff_id=found["staff_id"],
-            block_id=availability_id,
-            day=_day(found["day"]),
-        ),
+    found = found_or_404(next((b for b in blocks if b["id"] == availability_id), None), "No encontré ese bloqueo o cierre en este negocio.")
+    await run_as(
+        container, scope, request_id, UnblockTime, staff_id=found["staff_id"], block_id=availability_id, day=_day(found["day"])
     )
     return Response(status_code=204)
 

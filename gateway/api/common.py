@@ -12,6 +12,7 @@ from typing import Annotated, Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import anyio
+from fastapi import HTTPException
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from commands import CommandResult
@@ -125,6 +126,25 @@ async def execute(container: Any, command: Any) -> CommandResult:
     result: CommandResult = await in_thread(container.app.execute, command)
     await wait_for(container, result.position, result)
     return result
+
+
+async def run_as(container: Any, scope: Any, request_id: str, command_type: Callable[..., Any], **fields: Any) -> CommandResult:
+    """Execute ``command_type`` as the caller (actor, cause) in the caller's organization."""
+    command = command_type(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, **fields)
+    return await execute(container, command)
+
+
+def found_or_404(found: T | None, detail: str) -> T:
+    """The row read back, or a 404 with ``detail`` (Spanish) when there is none."""
+    if found is None:
+        raise HTTPException(status_code=404, detail=detail)
+    return found
+
+
+def require_changes(changes: Any) -> None:
+    """A PATCH that names nothing to change is a 422, not a silent no-op."""
+    if not changes:
+        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
 
 
 async def wait_for(container: Any, position: int | None, result: CommandResult | None = None) -> None:

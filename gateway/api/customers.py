@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 from pydantic import Field
 
 from commands.definitions import AddCustomer, UpdateCustomer
 from gateway.api import models, shapes
-from gateway.api.common import Body, Phone, execute, in_thread
+from gateway.api.common import Body, Phone, found_or_404, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -33,10 +33,7 @@ class CustomerPatch(Body):
 
 
 async def customer_in_org(container: ApiContainer, scope: OrgScope, customer_id: uuid.UUID) -> dict:
-    found = await in_thread(container.reads.get_customer, scope.organization_id, customer_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail=MISSING)
-    return found
+    return found_or_404(await in_thread(container.reads.get_customer, scope.organization_id, customer_id), MISSING)
 
 
 @router.get("/organizations/{org_id}/customers", summary="Clientes (buscar por nombre o teléfono)", response_model=list[models.Customer], response_model_exclude_unset=True)
@@ -59,18 +56,7 @@ async def list_customers(
 
 @router.post("/organizations/{org_id}/customers", status_code=201, summary="Registrar un cliente (o completar uno existente)", response_model=models.Customer, response_model_exclude_unset=True)
 async def create_customer(body: CustomerCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> JSONResponse:
-    result = await execute(
-        container,
-        AddCustomer(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            phone_number=body.phone_number,
-            name=body.name,
-            email=body.email,
-            notes=body.notes,
-        ),
-    )
+    result = await run_as(container, scope, request_id, AddCustomer, **body.model_dump())
     payload = shapes.customer(await customer_in_org(container, scope, result.id), scope.timezone)
     return JSONResponse(status_code=201 if result.data.get("created", True) else 200, content=payload)
 
@@ -87,18 +73,6 @@ async def get_customer(customer_id: uuid.UUID, scope: OrgAccess, container: Cont
 async def patch_customer(customer_id: uuid.UUID, body: CustomerPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await customer_in_org(container, scope, customer_id)
     fields = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    if not fields:
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
-    await execute(
-        container,
-        UpdateCustomer(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            customer_id=customer_id,
-            name=fields.get("name"),
-            email=fields.get("email"),
-            notes=fields.get("notes"),
-        ),
-    )
+    require_changes(fields)
+    await run_as(container, scope, request_id, UpdateCustomer, customer_id=customer_id, **fields)
     return shapes.customer(await customer_in_org(container, scope, customer_id), scope.timezone)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from commands.definitions import AddLocation, RemoveLocation, UpdateLocation
 from gateway.api import models, shapes
-from gateway.api.common import Body, WeeklyHours, execute, in_thread
+from gateway.api.common import Body, WeeklyHours, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -44,17 +44,7 @@ async def list_locations(scope: OrgAccess, reads: Reads) -> list[dict]:
 
 @router.post("/organizations/{org_id}/locations", status_code=201, summary="Agregar una sucursal", response_model=models.Location, response_model_exclude_unset=True)
 async def create_location(body: LocationCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    result = await execute(
-        container,
-        AddLocation(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            name=body.name,
-            address=body.address,
-            business_hours=body.business_hours,
-        ),
-    )
+    result = await run_as(container, scope, request_id, AddLocation, **body.model_dump())
     return shapes.location(await location_in_org(container, scope, result.id), scope.timezone)
 
 
@@ -67,29 +57,14 @@ async def get_location(location_id: uuid.UUID, scope: OrgAccess, container: Cont
 async def patch_location(location_id: uuid.UUID, body: LocationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
     fields = body.model_dump(exclude_unset=True)
-    if not any(v is not None for v in fields.values()):
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    require_changes(any(v is not None for v in fields.values()))
     # One command: name, address and hours change together or not at all.
-    await execute(
-        container,
-        UpdateLocation(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            location_id=location_id,
-            name=fields.get("name"),
-            address=fields.get("address"),
-            business_hours=fields.get("business_hours"),
-        ),
-    )
+    await run_as(container, scope, request_id, UpdateLocation, location_id=location_id, **fields)
     return shapes.location(await location_in_org(container, scope, location_id), scope.timezone)
 
 
 @router.delete("/organizations/{org_id}/locations/{location_id}", status_code=204, summary="Eliminar una sucursal")
 async def delete_location(location_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await location_in_org(container, scope, location_id)
-    await execute(
-        container,
-        RemoveLocation(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, location_id=location_id),
-    )
+    await run_as(container, scope, request_id, RemoveLocation, location_id=location_id)
     return Response(status_code=204)

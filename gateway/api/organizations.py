@@ -9,7 +9,7 @@ from pydantic import Field
 
 from commands.definitions import RegisterOrganization, UpdateOrganization
 from gateway.api import models, shapes
-from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.common import PHONE_DESCRIPTION, Body, Phone, WeeklyHours, execute, found_or_404, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container
 from gateway.auth import AdminPrincipal, OrgAccess, RequestId
 
@@ -39,9 +39,7 @@ class OrganizationPatch(Body):
 
 
 async def organization_payload(container: ApiContainer, org_id: Any) -> dict:
-    org = await in_thread(container.reads.get_organization, org_id)
-    if org is None:
-        raise HTTPException(status_code=404, detail="No encontré ese negocio.")
+    org = found_or_404(await in_thread(container.reads.get_organization, org_id), "No encontré ese negocio.")
     return shapes.organization(org, await in_thread(container.reads.list_locations, org_id))
 
 
@@ -79,17 +77,7 @@ async def get_organization(scope: OrgAccess, container: Container) -> dict:
 async def patch_organization(body: OrganizationPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     fields = body.model_dump(exclude_unset=True)
     profile = {k: fields[k] for k in ("name", "business_type", "timezone") if fields.get(k) is not None}
-    if not profile and not fields.get("settings"):
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    require_changes(profile or fields.get("settings"))
     # One command for profile and settings: an invalid setting leaves the name unchanged too.
-    await execute(
-        container,
-        UpdateOrganization(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            settings=fields.get("settings") or None,
-            **profile,
-        ),
-    )
+    await run_as(container, scope, request_id, UpdateOrganization, settings=fields.get("settings") or None, **profile)
     return await organization_payload(container, scope.organization_id)

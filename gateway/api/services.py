@@ -5,12 +5,12 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, HTTPException, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
 
 from commands.definitions import AddService, RemoveService, UpdateService
 from gateway.api import models, shapes
-from gateway.api.common import Body, execute, in_thread
+from gateway.api.common import Body, found_or_404, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -37,10 +37,7 @@ class ServicePatch(Body):
 
 
 async def service_in_org(container: ApiContainer, scope: OrgScope, service_id: uuid.UUID) -> dict:
-    found = await in_thread(container.reads.get_service, scope.organization_id, service_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail=MISSING)
-    return found
+    return found_or_404(await in_thread(container.reads.get_service, scope.organization_id, service_id), MISSING)
 
 
 @router.get("/organizations/{org_id}/services", summary="Servicios", response_model=list[models.Service], response_model_exclude_unset=True)
@@ -51,18 +48,7 @@ async def list_services(scope: OrgAccess, reads: Reads, active_only: bool = Fals
 
 @router.post("/organizations/{org_id}/services", status_code=201, summary="Agregar un servicio", response_model=models.Service, response_model_exclude_unset=True)
 async def create_service(body: ServiceCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    result = await execute(
-        container,
-        AddService(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            name=body.name,
-            duration_minutes=body.duration_minutes,
-            price_cents=body.price_cents,
-            description=body.description,
-        ),
-    )
+    result = await run_as(container, scope, request_id, AddService, **body.model_dump())
     return shapes.service(await service_in_org(container, scope, result.id), scope.timezone)
 
 
@@ -75,21 +61,13 @@ async def get_service(service_id: uuid.UUID, scope: OrgAccess, container: Contai
 async def patch_service(service_id: uuid.UUID, body: ServicePatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await service_in_org(container, scope, service_id)
     changes = {k: v for k, v in body.model_dump(exclude_unset=True).items() if v is not None}
-    if not changes:
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
-    await execute(
-        container,
-        UpdateService(
-            actor=scope.actor, cause=request_id, organization_id=scope.organization_id, service_id=service_id, changes=changes
-        ),
-    )
+    require_changes(changes)
+    await run_as(container, scope, request_id, UpdateService, service_id=service_id, changes=changes)
     return shapes.service(await service_in_org(container, scope, service_id), scope.timezone)
 
 
 @router.delete("/organizations/{org_id}/services/{service_id}", status_code=204, summary="Eliminar un servicio sin citas")
 async def delete_service(service_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await service_in_org(container, scope, service_id)
-    await execute(
-        container, RemoveService(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, service_id=service_id)
-    )
+    await run_as(container, scope, request_id, RemoveService, service_id=service_id)
     return Response(status_code=204)

@@ -10,7 +10,7 @@ from pydantic import Field
 
 from commands.definitions import AddSpot, RemoveSpot, UpdateSpot
 from gateway.api import models, shapes
-from gateway.api.common import Body, execute, in_thread
+from gateway.api.common import Body, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container
 from gateway.api.locations import location_in_org
 from gateway.auth import OrgAccess, OrgScope, RequestId
@@ -53,17 +53,9 @@ async def list_spots(location_id: uuid.UUID, scope: OrgAccess, container: Contai
 @router.post("/organizations/{org_id}/locations/{location_id}/spots", status_code=201, summary="Agregar un lugar", response_model=models.Spot, response_model_exclude_unset=True)
 async def create_spot(location_id: uuid.UUID, body: SpotCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await location_in_org(container, scope, location_id)
-    result = await execute(
-        container,
-        AddSpot(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            location_id=location_id,
-            name=body.name,
-            display_order=body.display_order,
-            service_ids=list(body.service_type_ids),
-        ),
+    result = await run_as(
+        container, scope, request_id, AddSpot,
+        location_id=location_id, name=body.name, display_order=body.display_order, service_ids=list(body.service_type_ids),
     )
     return shapes.spot(await spot_in_org(container, scope, result.id), scope.timezone)
 
@@ -75,12 +67,8 @@ async def get_spot(spot_id: uuid.UUID, scope: OrgAccess, container: Container) -
 
 async def _update(container: ApiContainer, scope: OrgScope, spot_id: uuid.UUID, changes: dict, request_id: str) -> dict:
     await spot_in_org(container, scope, spot_id)
-    if not changes:
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
-    await execute(
-        container,
-        UpdateSpot(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, spot_id=spot_id, changes=changes),
-    )
+    require_changes(changes)
+    await run_as(container, scope, request_id, UpdateSpot, spot_id=spot_id, changes=changes)
     return shapes.spot(await spot_in_org(container, scope, spot_id), scope.timezone)
 
 
@@ -100,5 +88,5 @@ async def put_spot_services(spot_id: uuid.UUID, body: SpotServices, scope: OrgAc
 @router.delete("/organizations/{org_id}/spots/{spot_id}", status_code=204, summary="Eliminar un lugar sin citas")
 async def delete_spot(spot_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> Response:
     await spot_in_org(container, scope, spot_id)
-    await execute(container, RemoveSpot(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, spot_id=spot_id))
+    await run_as(container, scope, request_id, RemoveSpot, spot_id=spot_id)
     return Response(status_code=204)

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter
 from pydantic import Field
 
 from commands.definitions import AddStaff, DeactivateStaff, ReactivateStaff, UpdateStaff
 from gateway.api import models, shapes
-from gateway.api.common import Body, Phone, WeeklyHours, execute, in_thread
+from gateway.api.common import Body, Phone, WeeklyHours, found_or_404, in_thread, require_changes, run_as
 from gateway.api.deps import ApiContainer, Container, Reads
 from gateway.auth import OrgAccess, OrgScope, RequestId
 
@@ -40,10 +40,16 @@ class StaffPatch(Body):
 
 
 async def staff_in_org(container: ApiContainer, scope: OrgScope, staff_id: uuid.UUID) -> dict:
-    found = await in_thread(container.reads.get_staff, scope.organization_id, staff_id)
-    if found is None:
-        raise HTTPException(status_code=404, detail=MISSING)
-    return found
+    return found_or_404(await in_thread(container.reads.get_staff, scope.organization_id, staff_id), MISSING)
+
+
+async def _run_on(
+    container: ApiContainer, scope: OrgScope, request_id: str, command_type: type, staff_id: uuid.UUID, **fields: Any
+) -> dict:
+    """Check the person is in this business, run the command on them, read them back."""
+    await staff_in_org(container, scope, staff_id)
+    await run_as(container, scope, request_id, command_type, staff_id=staff_id, **fields)
+    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
 
 
 @router.get("/organizations/{org_id}/staff", summary="Equipo", response_model=list[models.StaffMember], response_model_exclude_unset=True)
@@ -54,21 +60,9 @@ async def list_staff(scope: OrgAccess, reads: Reads, active_only: bool = False) 
 
 @router.post("/organizations/{org_id}/staff", status_code=201, summary="Agregar a alguien al equipo", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def create_staff(body: StaffCreate, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    result = await execute(
-        container,
-        AddStaff(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            name=body.name,
-            phone_number=body.phone_number,
-            permission_level=body.permission_level,
-            service_ids=body.service_type_ids,
-            working_hours=body.working_hours,
-            location_id=body.location_id,
-            default_spot_id=body.default_spot_id,
-        ),
-    )
+    fields = body.model_dump()
+    fields["service_ids"] = fields.pop("service_type_ids")
+    result = await run_as(container, scope, request_id, AddStaff, **fields)
     return shapes.staff_member(await staff_in_org(container, scope, result.id), scope.timezone)
 
 
@@ -81,41 +75,18 @@ async def get_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container)
 async def patch_staff(staff_id: uuid.UUID, body: StaffPatch, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
     await staff_in_org(container, scope, staff_id)
     fields = body.model_dump(exclude_unset=True)
-    if not fields:
-        raise HTTPException(status_code=422, detail="No indicaste nada que cambiar.")
+    require_changes(fields)
     clear_hours = "working_hours" in fields and fields["working_hours"] is None
-    await execute(
-        container,
-        UpdateStaff(
-            actor=scope.actor,
-            cause=request_id,
-            organization_id=scope.organization_id,
-            staff_id=staff_id,
-            name=fields.get("name"),
-            permission_level=fields.get("permission_level"),
-            service_ids=fields.get("service_type_ids"),
-            working_hours=fields.get("working_hours"),
-            clear_working_hours=clear_hours,
-            location_id=fields.get("location_id"),
-            default_spot_id=fields.get("default_spot_id"),
-        ),
-    )
-    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+    if "service_type_ids" in fields:
+        fields["service_ids"] = fields.pop("service_type_ids")
+    return await _run_on(container, scope, request_id, UpdateStaff, staff_id, clear_working_hours=clear_hours, **fields)
 
 
 @router.post("/organizations/{org_id}/staff/{staff_id}/deactivate", summary="Dar de baja", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def deactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    await staff_in_org(container, scope, staff_id)
-    await execute(
-        container, DeactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
-    )
-    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+    return await _run_on(container, scope, request_id, DeactivateStaff, staff_id)
 
 
 @router.post("/organizations/{org_id}/staff/{staff_id}/reactivate", summary="Reactivar", response_model=models.StaffMember, response_model_exclude_unset=True)
 async def reactivate_staff(staff_id: uuid.UUID, scope: OrgAccess, container: Container, request_id: RequestId) -> dict:
-    await staff_in_org(container, scope, staff_id)
-    await execute(
-        container, ReactivateStaff(actor=scope.actor, cause=request_id, organization_id=scope.organization_id, staff_id=staff_id)
-    )
-    return shapes.staff_member(await staff_in_org(container, scope, staff_id), scope.timezone)
+    return await _run_on(container, scope, request_id, ReactivateStaff, staff_id)

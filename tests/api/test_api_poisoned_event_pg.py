@@ -1,53 +1,22 @@
 """Issue #8 on PostgreSQL: a stored event whose text holds NUL (which PostgreSQL ``text`` cannot
 hold) must not stall the read models of everyone else. The event is written with the event
 store directly, past the command layer's cleaning: the point is that a bad *stored* event can't
-stop the others. Databases are named parlo_t4r_api_*, dropped afterwards."""
+stop the others. The database comes from the ``pg_url`` fixture."""
 
 from __future__ import annotations
 
 import time
-import uuid
 
 import pytest
 
 from aggregates.base import recording
 
-from api_support import SECRET, open_api, seed_template_into
+from api_support import SECRET
 from commands import Actor
 from commands.messages import AddCustomer, IssueMagicLink
 from gateway import auth as security
 
 pytestmark = pytest.mark.postgres
-PREFIX = "parlo_t4r_api_"
-
-
-def _admin():
-    import psycopg
-
-    return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True, connect_timeout=3)
-
-
-@pytest.fixture
-def pg_api(clock, tmp_path):
-    try:
-        conn = _admin()
-    except Exception:  # noqa: BLE001
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"{PREFIX}poison_{uuid.uuid4().hex[:8]}"
-    with conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
-        api, container = open_api(seed_template_into(url, clock), tmp_path, clock, None)
-        try:
-            with api.client:
-                yield api
-        finally:
-            container.close()
-    finally:
-        assert name.startswith(PREFIX)
-        with _admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def poison(app, organization_id) -> int:

@@ -1,44 +1,10 @@
-"""The same API on PostgreSQL (databases named parlo_t4r_api_*, dropped afterwards)."""
+"""The same API on PostgreSQL (a fresh database from the ``pg_url`` fixture, dropped afterwards)."""
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-from api_support import open_api, seed_template_into
-
 pytestmark = pytest.mark.postgres
-PREFIX = "parlo_t4r_api_"
-
-
-def _admin():
-    import psycopg
-
-    return psycopg.connect(host="127.0.0.1", port=5432, user="postgres", dbname="postgres", autocommit=True, connect_timeout=3)
-
-
-@pytest.fixture
-def pg_api(clock, tmp_path):
-    try:
-        conn = _admin()
-    except Exception:  # noqa: BLE001
-        pytest.skip("PostgreSQL is not reachable on 127.0.0.1:5432")
-    name = f"{PREFIX}{uuid.uuid4().hex[:10]}"
-    with conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"postgresql://postgres@127.0.0.1:5432/{name}"
-    try:
-        api, container = open_api(seed_template_into(url, clock), tmp_path, clock, None)
-        try:
-            with api.client:
-                yield api
-        finally:
-            container.close()
-    finally:
-        assert name.startswith(PREFIX)
-        with _admin() as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def test_booking_flow_history_and_isolation_on_postgres(pg_api):

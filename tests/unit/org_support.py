@@ -3,31 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
-from zoneinfo import ZoneInfo
 
-import pytest
-
-from aggregates.base import recording
 from aggregates.organization import Organization
 from infra.seed import DEMO_HOURS
+from unit_support import MX, local, acting_as
 
-MX = ZoneInfo("America/Mexico_City")
 WHO = "admin:test"
 WHY = "test"
 LOCATION = uuid.UUID("00000000-0000-0000-0000-00000000aaaa")
 
 
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
-
-
-@pytest.fixture(autouse=True)
-def acting():
-    """Given someone acting for a reason: every event these tests trigger records them."""
-    with recording(WHO, WHY):
-        yield
+acting = acting_as(WHO, WHY)
 
 
 def register(**overrides) -> Organization:

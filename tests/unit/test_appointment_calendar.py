@@ -5,32 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta, timezone
 
-from zoneinfo import ZoneInfo
-
 import pytest
-
-from aggregates.base import recording
 
 from aggregates.appointment import LIVE, TRANSITIONS, Appointment
 from aggregates.calendar import SpotDay, StaffDay
 from aggregates.errors import InvalidInput, InvalidTransition, NotFound, SlotTaken
+from unit_support import local, acting_as
 
-MX = ZoneInfo("America/Mexico_City")
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
 
 WHO = "staff:test"
 WHY = "test"
 
 
-@pytest.fixture(autouse=True)
-def acting():
-    """Given someone acting for a reason: every event these tests trigger records them."""
-    with recording(WHO, WHY):
-        yield
+acting = acting_as(WHO, WHY)
 ORG = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 STAFF = uuid.UUID("00000000-0000-0000-0000-0000000000b1")
 SPOT = uuid.UUID("00000000-0000-0000-0000-0000000000d1")

@@ -5,8 +5,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from aggregates.calendar import StaffDay
@@ -41,13 +39,7 @@ from commands.definitions import (
 )
 from infra.seed import seed_demo as seed
 from infra.seed import DEMO_HOURS
-
-MX = ZoneInfo("America/Mexico_City")
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
+from unit_support import local
 
 
 SYSTEM = Actor.system("tests")

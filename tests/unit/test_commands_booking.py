@@ -10,8 +10,6 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 
-from zoneinfo import ZoneInfo
-
 import pytest
 
 from aggregates.appointment import Appointment
@@ -50,13 +48,8 @@ from commands.definitions import (
     UpdateService,
     UpdateStaff,
 )
+from unit_support import local
 
-MX = ZoneInfo("America/Mexico_City")
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
 
 ANA = "+525599990001"
 BETO = "+525599990002"

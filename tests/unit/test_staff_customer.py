@@ -5,33 +5,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timezone
 
-from zoneinfo import ZoneInfo
-
 import pytest
-
-from aggregates.base import recording
 
 from aggregates.customer import Customer
 from aggregates.errors import InactiveStaff, InvalidInput, OutsideWorkingHours, PermissionDenied, ServiceNotOffered
 from aggregates.staff import ACTION_NAMES_ES, PERMISSION_LEVELS, PERMISSIONS, StaffMember, can
-
-MX = ZoneInfo("America/Mexico_City")
-
-
-def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
-    """An aware datetime in the demo business's timezone."""
-    return datetime(year, month, day, hour, minute, tzinfo=MX)
+from unit_support import local, acting_as
 
 
 WHO = "admin:test"
 WHY = "test"
 
 
-@pytest.fixture(autouse=True)
-def acting():
-    """Given someone acting for a reason: every event these tests trigger records them."""
-    with recording(WHO, WHY):
-        yield
+acting = acting_as(WHO, WHY)
 ORG = uuid.UUID("00000000-0000-0000-0000-0000000000a1")
 CUT = uuid.UUID("00000000-0000-0000-0000-0000000000c1")
 BEARD = uuid.UUID("00000000-0000-0000-0000-0000000000c2")
