@@ -106,12 +106,17 @@ async def app_session(request: Request) -> Response:
     return response
 
 
+async def _logout(request: Request, where: str) -> Response:
+    """End the ``where`` ("app" or "admin") session and go back to its login page."""
+    await session.check_csrf(request)
+    response = RedirectResponse(f"/{where}/login", status_code=303)
+    session.clear_session(response, where)
+    return response
+
+
 @router.post("/app/logout")
 async def app_logout(request: Request) -> Response:
-    await session.check_csrf(request)
-    response = RedirectResponse("/app/login", status_code=303)
-    session.clear_session(response, "app")
-    return response
+    return await _logout(request, "app")
 
 
 # ---- admin console login ---------------------------------------------------------------------------
@@ -139,7 +144,4 @@ async def admin_login(request: Request, password: str = Form("", max_length=500)
 
 @router.post("/admin/logout")
 async def admin_logout(request: Request) -> Response:
-    await session.check_csrf(request)
-    response = RedirectResponse("/admin/login", status_code=303)
-    session.clear_session(response, "admin")
-    return response
+    return await _logout(request, "admin")
